@@ -1,0 +1,203 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { ExitCode, MaxrecError } from '../core/errors.js';
+import { createOutput, type Output, type OutputStreams } from './output.js';
+import { isInteractive } from './terminal.js';
+
+const TRAIN_MODES = ['clean', 'prepare', 'train', 'package'] as const;
+export type TrainMode = (typeof TRAIN_MODES)[number];
+
+export interface CliIo extends OutputStreams {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+const defaultIo = (): CliIo => ({
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+});
+
+/**
+ * Parses the command line and runs the command; resolves with the exit code
+ * of product.md. Commands are imported lazily so that `--help` and the
+ * headless commands never load React and Ink.
+ */
+export async function main(
+  argv: string[],
+  io: CliIo = defaultIo(),
+): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  let output: Output = createOutput(io, { json: argv.includes('--json') });
+  const run =
+    (action: (...args: never[]) => Promise<number>) =>
+    async (...args: never[]) => {
+      exitCode = await action(...args);
+    };
+
+  const program = new Command('maxrec')
+    .description(
+      'Train a recommendation model on your own ratings file, then try and serve it.\n' +
+        'Run without a command in a terminal for the full-screen app.',
+    )
+    .version(await packageVersion(), '-V, --version')
+    .option('--json', 'print one JSON object per line instead of text')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showHelpAfterError('(run with --help for usage)')
+    .hook('preAction', (command) => {
+      output = createOutput(io, { json: Boolean(command.opts()['json']) });
+    });
+
+  program.action(
+    run(async () => {
+      if (!isInteractive(io)) {
+        throw new MaxrecError(
+          ExitCode.invocation,
+          'The full-screen app needs a terminal, and this is not one.',
+          {
+            hint:
+              'Use `maxrec demo` for the bundled sample, or ' +
+              '`maxrec train CONFIG package` to train headless.',
+          },
+        );
+      }
+      const { runInteractive } = await import('./interactive.js');
+      return runInteractive({ io });
+    }),
+  );
+
+  program
+    .command('setup')
+    .description(
+      'write the training configuration: backend, data and results ' +
+        'locations, compute size (prompts in a terminal, flags otherwise)',
+    )
+    .argument('<config>', 'the YAML configuration file to create or update')
+    .option('--backend <name>', 'local, ibm or ray', backendName)
+    .option('--data <folder>', 'the local folder holding the training data')
+    .option('--data-file <path>', 'the ratings file, relative to the data folder')
+    .option('--data-bucket <name>', 'the bucket the data is uploaded to')
+    .option('--results-bucket <name>', 'the bucket the results go to')
+    .option('--compute <size>', 'compute size (local: cpu or cuda)')
+    .option('--json', 'print JSON lines')
+    .action(
+      run(async (configPath: string, flags: SetupFlags) => {
+        const { setupCommand } = await import('./setup.js');
+        return setupCommand(configPath, flags, { io, output });
+      }),
+    );
+
+  program
+    .command('train')
+    .description(
+      'the original modes: prepare (check, upload, package), ' +
+        'train (also run, stop after the log), package (also download and ' +
+        'extract the model; with an ID, resume monitoring that run), ' +
+        'clean (remove the code archive)',
+    )
+    .argument('<config>', 'the YAML configuration file')
+    .argument('<mode>', TRAIN_MODES.join('|'), trainMode)
+    .argument('[training_id]', 'with package: the run to resume monitoring')
+    .option('--json', 'print JSON lines')
+    .action(
+      run(
+        async (configPath: string, mode: TrainMode, trainingId?: string) => {
+          const { trainCommand } = await import('./train.js');
+          return trainCommand({ configPath, mode, trainingId, io, output });
+        },
+      ),
+    );
+
+  program
+    .command('demo')
+    .description(
+      'train on the bundled MovieLens sample with the local backend, ' +
+        'then print recommendations',
+    )
+    .option('--epochs <n>', 'training epochs', positiveInteger, 10)
+    .option('--user <id>', 'the user to recommend for', '1')
+    .option('--json', 'print JSON lines')
+    .action(
+      run(async (flags: { epochs: number; user: string }) => {
+        const { demoCommand } = await import('./demo.js');
+        return demoCommand({ ...flags, io, output });
+      }),
+    );
+
+  program
+    .command('recommend')
+    .description("a trained model's top items for a user")
+    .argument('<user_id>', 'the user, as in the ratings file')
+    .option(
+      '--model <dir>',
+      'the trained model folder',
+      'training_output/trained_model',
+    )
+    .option('-n, --count <n>', 'how many items', positiveInteger, 10)
+    .option('--titles <file>', 'a CSV of item ids and titles')
+    .option('--json', 'print JSON lines')
+    .action(
+      run(
+        async (
+          userId: string,
+          flags: { model: string; count: number; titles?: string },
+        ) => {
+          const { recommendCommand } = await import('./recommend.js');
+          return recommendCommand({ userId, ...flags, output });
+        },
+      ),
+    );
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every usage mistake is an invocation error.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.invocation;
+    }
+    output.error(error);
+    return error instanceof MaxrecError ? error.exitCode : ExitCode.invocation;
+  }
+  return exitCode;
+}
+
+export interface SetupFlags {
+  backend?: 'local' | 'ibm' | 'ray';
+  data?: string;
+  dataFile?: string;
+  dataBucket?: string;
+  resultsBucket?: string;
+  compute?: string;
+  json?: boolean;
+}
+
+function trainMode(value: string): TrainMode {
+  if ((TRAIN_MODES as readonly string[]).includes(value)) {
+    return value as TrainMode;
+  }
+  throw new InvalidArgumentError(`Choose one of ${TRAIN_MODES.join(', ')}.`);
+}
+
+function backendName(value: string): 'local' | 'ibm' | 'ray' {
+  if (value === 'local' || value === 'ibm' || value === 'ray') return value;
+  throw new InvalidArgumentError('Choose one of local, ibm, ray.');
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new InvalidArgumentError('Expected a whole number of 1 or more.');
+  }
+  return n;
+}
+
+async function packageVersion(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const { packageRoot } = await import('../services/package-root.js');
+  const pkg = JSON.parse(
+    await readFile(`${packageRoot()}/package.json`, 'utf8'),
+  ) as { version: string };
+  return pkg.version;
+}
