@@ -1,0 +1,136 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Recommender } from '../../src/services/recommender.js';
+
+const PYTHON = path.resolve('.venv/bin/python');
+
+/**
+ * A 3-user, 4-item model with fixed embeddings, so the ranking is known:
+ * user a prefers items 20 > 30 > 40 > 10, user b the reverse.
+ */
+const EXPORT_MODEL = `
+import sys, warnings, torch
+warnings.filterwarnings('ignore')
+
+class TinyModel(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.users = torch.nn.Embedding(3, 2)
+        self.items = torch.nn.Embedding(4, 2)
+        with torch.no_grad():
+            self.users.weight.copy_(torch.tensor([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0]]))
+            self.items.weight.copy_(torch.tensor([[0.1, 0.0], [0.4, 0.0], [0.3, 0.0], [0.2, 0.0]]))
+
+    def forward(self, user, item):
+        return torch.sigmoid((self.users(user) * self.items(item)).sum(-1))
+
+example = (torch.tensor([0, 1]), torch.tensor([0, 1]))
+torch.onnx.export(
+    TinyModel(), example, sys.argv[1],
+    input_names=['user', 'item'], output_names=['score'],
+    dynamic_axes={'user': {0: 'n'}, 'item': {0: 'n'}, 'score': {0: 'n'}},
+    dynamo=False,
+)
+`;
+
+const TITLES = [
+  'movieId,title,genres',
+  '10,"Heat, the remake (1995)",Action|Crime',
+  '20,Toy Story (1995),Animation',
+  '30,"Twelve Monkeys (a.k.a. 12 Monkeys) (1995)",Sci-Fi',
+  '999,Not in the model,Drama',
+  '',
+].join('\n');
+
+let modelDir: string;
+let recommender: Recommender;
+
+beforeAll(async () => {
+  if (!existsSync(PYTHON)) {
+    throw new Error(
+      `No Python environment at ${PYTHON}: run npm run setup:python first.`,
+    );
+  }
+  modelDir = await fs.mkdtemp(path.join(os.tmpdir(), 'maxrec-model-'));
+  execFileSync(PYTHON, ['-c', EXPORT_MODEL, path.join(modelDir, 'model.onnx')]);
+  await fs.writeFile(
+    path.join(modelDir, 'users.json'),
+    JSON.stringify({ a: 0, b: 1, c: 2 }),
+  );
+  await fs.writeFile(
+    path.join(modelDir, 'items.json'),
+    JSON.stringify({ '10': 0, '20': 1, '30': 2, '40': 3 }),
+  );
+  await fs.writeFile(path.join(modelDir, 'movies.csv'), TITLES);
+  recommender = await Recommender.load(modelDir, {
+    titlesFile: path.join(modelDir, 'movies.csv'),
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await recommender?.close();
+  await fs.rm(modelDir, { recursive: true, force: true });
+});
+
+describe('Recommender', () => {
+  it('ranks every item for a user, with titles', async () => {
+    const top = await recommender.recommend('a', 3);
+    expect(top.map((r) => r.item)).toEqual(['20', '30', '40']);
+    expect(top[0]).toEqual({
+      item: '20',
+      score: expect.closeTo(1 / (1 + Math.exp(-0.4)), 5) as number,
+      title: 'Toy Story (1995)',
+    });
+    expect(top[2]?.title).toBeUndefined();
+    const reversed = await recommender.recommend('b', 10);
+    expect(reversed.map((r) => r.item)).toEqual(['10', '40', '30', '20']);
+    expect(reversed[0]?.title).toBe('Heat, the remake (1995)');
+    expect(recommender.size).toEqual({ users: 3, items: 4 });
+  });
+
+  it('leaves out excluded items and can be asked again', async () => {
+    const top = await recommender.recommend('a', 2, {
+      exclude: new Set(['20']),
+    });
+    expect(top.map((r) => r.item)).toEqual(['30', '40']);
+    const again = await Promise.all([
+      recommender.recommend('a', 1),
+      recommender.recommend('b', 1),
+    ]);
+    expect(again.map((r) => r[0]?.item)).toEqual(['20', '10']);
+  });
+
+  it('refuses an unknown user (exit 1), hinting at known ids', async () => {
+    const error = await recommender.recommend('zz', 3).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      exitCode: 1,
+      message: 'unknown user id "zz"',
+    });
+    expect((error as { hint: string }).hint).toContain('a, b, c');
+    await expect(recommender.recommend('a', 0)).rejects.toMatchObject({
+      exitCode: 1,
+    });
+  });
+
+  it('reports a broken model folder (exit 7)', async () => {
+    const broken = await fs.mkdtemp(path.join(os.tmpdir(), 'maxrec-broken-'));
+    try {
+      await fs.writeFile(path.join(broken, 'users.json'), '{"a": 0}');
+      await fs.writeFile(path.join(broken, 'items.json'), '{"x": -1}');
+      await expect(Recommender.load(broken)).rejects.toMatchObject({
+        exitCode: 7,
+      });
+      await fs.writeFile(path.join(broken, 'items.json'), '{"x": 0}');
+      await fs.writeFile(path.join(broken, 'model.onnx'), 'not a model');
+      await expect(Recommender.load(broken)).rejects.toMatchObject({
+        exitCode: 7,
+      });
+    } finally {
+      await fs.rm(broken, { recursive: true, force: true });
+    }
+  });
+});
