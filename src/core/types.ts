@@ -64,11 +64,7 @@ export interface DataProblem {
 }
 
 export type RunStatus =
-  | 'pending'
-  | 'running'
-  | 'completed'
-  | 'failed'
-  | 'cancelled';
+  'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 export const FINAL_STATUSES: readonly RunStatus[] = [
   'completed',

@@ -1,0 +1,213 @@
+/**
+ * The journey machine's setup: its types, the effects it invokes (declared
+ * in effects.ts, implemented by createJourneyActors over JourneyServices),
+ * and the actions and guards its states share.
+ */
+import { assign, setup } from 'xstate';
+import { declaredActors } from './effects.js';
+import { ExitCode, MaxrecError } from './errors.js';
+import { checkHyperparameter } from './hyperparameters.js';
+import {
+  LOG_TAIL_LINES,
+  type JourneyContext,
+  type JourneyError,
+  type JourneyEvent,
+  type JourneyInput,
+} from './journey.js';
+import { DEFAULT_HYPERPARAMETERS, type RunStatus } from './types.js';
+
+/** Any failure as the user sees it; `exitCode` falls back to the stage's. */
+export function toJourneyError(
+  error: unknown,
+  fallbackExitCode: number,
+): JourneyError {
+  if (error instanceof MaxrecError) {
+    return {
+      message: error.message,
+      ...(error.hint ? { hint: error.hint } : {}),
+      exitCode: error.exitCode,
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { message, exitCode: fallbackExitCode };
+}
+
+/** `maxrec train CONFIG package RUN_ID`: how to watch a run again. */
+export function resumeCommand(configPath: string, runId: string): string {
+  return `maxrec train ${configPath} package ${runId}`;
+}
+
+export function initialContext(input: JourneyInput): JourneyContext {
+  return {
+    configPath: input.configPath,
+    mode: 'interactive',
+    now: input.now ?? Date.now,
+    settings: null,
+    setup: {
+      backend: 'local',
+      localDataDir: '',
+      dataBucket: '',
+      resultsBucket: '',
+      compute: 'cpu',
+    },
+    recentRuns: [],
+    dataPath: '',
+    inspectProgress: null,
+    inspection: null,
+    upload: null,
+    uploaded: null,
+    hyperparameters: { ...DEFAULT_HYPERPARAMETERS },
+    hyperparameterErrors: {},
+    archive: null,
+    runId: null,
+    run: null,
+    statusHistory: [],
+    epochs: [],
+    trials: [],
+    startEvent: null,
+    endEvent: null,
+    trainerError: null,
+    logTail: [],
+    download: null,
+    results: null,
+    recommendUserId: '',
+    recommendations: [],
+    error: null,
+    notice: null,
+    quitRequested: false,
+  };
+}
+
+function withStatus(context: JourneyContext, status: RunStatus) {
+  const last = context.statusHistory.at(-1);
+  if (last?.status === status) return context.statusHistory;
+  return [...context.statusHistory, { at: context.now(), status }];
+}
+
+export const journeySetup = setup({
+  types: {} as {
+    context: JourneyContext;
+    events: JourneyEvent;
+    input: JourneyInput;
+  },
+  actors: declaredActors,
+  guards: {
+    headless: ({ context }) => context.mode !== 'interactive',
+    interactive: ({ context }) => context.mode === 'interactive',
+    quitRequested: ({ context }) => context.quitRequested,
+    inspectionHasErrors: ({ context }) =>
+      (context.inspection?.errors.length ?? 0) > 0,
+    hyperparametersValid: ({ context }) =>
+      Object.keys(context.hyperparameterErrors).length === 0,
+  },
+  actions: {
+    clearMessages: assign({ notice: null, error: null, quitRequested: false }),
+    requestQuit: assign({
+      quitRequested: true,
+      notice: 'Quit maxrec? y to quit, n to stay.',
+    }),
+    stayAfterQuitRequest: assign({ quitRequested: false, notice: null }),
+    uploadCancelled: assign({
+      upload: null,
+      notice: 'Upload cancelled; nothing was started. Enter uploads again.',
+    }),
+    setHyperparameter: assign(({ context, event }) => {
+      if (event.type !== 'HYPERPARAMETER_SET') return {};
+      const checked = checkHyperparameter(event.field, event.value);
+      const errors = { ...context.hyperparameterErrors };
+      if (!checked.ok) {
+        errors[event.field] = checked.message;
+        return { hyperparameterErrors: errors };
+      }
+      delete errors[event.field];
+      return {
+        hyperparameters: {
+          ...context.hyperparameters,
+          [event.field]: checked.value,
+        },
+        hyperparameterErrors: errors,
+      };
+    }),
+    /** The follow replays a run from its start: begin its series afresh. */
+    resetRunProgress: assign({
+      epochs: [],
+      trials: [],
+      startEvent: null,
+      endEvent: null,
+      trainerError: null,
+      logTail: [],
+    }),
+    appendLogLine: assign(({ context, event }) => {
+      if (event.type !== 'RUN_LOG_LINE') return {};
+      const tail = [...context.logTail, event.line];
+      return { logTail: tail.slice(-LOG_TAIL_LINES) };
+    }),
+    recordStatus: assign(({ context, event }) => {
+      if (event.type !== 'RUN_STATUS' && event.type !== 'FOLLOW_DONE') {
+        return {};
+      }
+      return {
+        run: event.snapshot,
+        runId: event.snapshot.id,
+        statusHistory: withStatus(context, event.snapshot.status),
+      };
+    }),
+    recordTrainerEvent: assign(({ context, event }) => {
+      if (event.type !== 'TRAINER_EVENT') return {};
+      const trainer = event.event;
+      switch (trainer.event) {
+        case 'start':
+          return { startEvent: trainer };
+        case 'epoch': {
+          const last = context.epochs.at(-1);
+          const sameTrial = !last || last.trial === trainer.trial;
+          const epoch = {
+            epoch: trainer.epoch,
+            epochs: trainer.epochs,
+            loss: trainer.loss,
+            valHr: trainer.val_hr,
+            valNdcg: trainer.val_ndcg,
+            seconds: trainer.seconds,
+            ...(trainer.trial !== undefined ? { trial: trainer.trial } : {}),
+          };
+          return { epochs: sameTrial ? [...context.epochs, epoch] : [epoch] };
+        }
+        case 'trial':
+          return {
+            trials: [
+              ...context.trials,
+              {
+                trial: trainer.trial,
+                trials: trainer.trials,
+                params: trainer.params,
+                valHr: trainer.val_hr,
+                valNdcg: trainer.val_ndcg,
+                state: trainer.state,
+                seconds: trainer.seconds,
+              },
+            ],
+          };
+        case 'end':
+          return { endEvent: trainer };
+        case 'error':
+          return { trainerError: trainer.message };
+      }
+      return {};
+    }),
+    failRun: assign(({ context, event }) => {
+      const snapshot =
+        event.type === 'FOLLOW_DONE' || event.type === 'RUN_STATUS'
+          ? event.snapshot
+          : context.run;
+      const reason =
+        snapshot?.reason ?? context.trainerError ?? 'the training run failed';
+      return {
+        error: {
+          message: `Training failed: ${reason}`,
+          hint: 'See the log tail above, or the full log with the run id.',
+          exitCode: ExitCode.training,
+        },
+      };
+    }),
+  },
+});

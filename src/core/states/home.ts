@@ -1,0 +1,91 @@
+/** Home: load the config, list recent runs, choose what to do. */
+import { assign } from 'xstate';
+import { ExitCode } from '../errors.js';
+import { journeySetup, toJourneyError } from '../machine-setup.js';
+
+/** Where a headless command or a resume goes once the settings are in. */
+const routeAfterLoading = [
+  {
+    guard: ({ context }: { context: { runId: string | null } }) =>
+      context.runId !== null,
+    target: '#journey.monitor',
+  },
+  { guard: 'headless' as const, target: '#journey.data.inspecting' },
+  { target: 'ready' },
+];
+
+export const homeState = journeySetup.createStateConfig({
+  initial: 'loading',
+  on: {
+    // Headless commands send this at once, often while the config loads.
+    RUN_HEADLESS: {
+      actions: assign(({ event }) => ({
+        mode: event.mode,
+        runId: event.runId ?? null,
+      })),
+    },
+  },
+  states: {
+    loading: {
+      invoke: {
+        src: 'loadSettings',
+        input: ({ context }) => ({ configPath: context.configPath }),
+        onDone: {
+          actions: assign(({ event }) => {
+            const settings = event.output;
+            return {
+              settings,
+              setup: {
+                backend: settings.backend,
+                localDataDir: settings.localDataDir,
+                dataBucket: settings.dataBucket,
+                resultsBucket: settings.resultsBucket,
+                compute: settings.compute,
+              },
+              dataPath: settings.localDataDir,
+              hyperparameters: { ...settings.hyperparameters },
+            };
+          }),
+          target: 'routing',
+        },
+        onError: {
+          target: '#journey.failed',
+          actions: assign(({ event }) => ({
+            error: toJourneyError(event.error, ExitCode.configuration),
+          })),
+        },
+      },
+    },
+    // A transient step so that RUN_HEADLESS received while loading counts.
+    routing: { always: routeAfterLoading },
+    ready: {
+      invoke: {
+        src: 'listRecentRuns',
+        input: () => ({}),
+        onDone: {
+          actions: assign(({ event }) => ({ recentRuns: event.output })),
+        },
+        // Recent runs are a convenience: without them home still works.
+        onError: {},
+      },
+      on: {
+        NEW_TRAINING: { target: '#journey.setup', actions: 'clearMessages' },
+        RESUME: {
+          target: '#journey.monitor',
+          actions: [
+            'clearMessages',
+            assign(({ event }) => ({ runId: event.runId, run: null })),
+          ],
+        },
+        RUN_HEADLESS: {
+          target: 'routing',
+          actions: assign(({ event }) => ({
+            mode: event.mode,
+            runId: event.runId ?? null,
+          })),
+        },
+        QUIT: '#journey.quit',
+      },
+    },
+  },
+});

@@ -1,0 +1,128 @@
+/**
+ * Monitor: follow a run. Ctrl+C once stops watching (the run goes on), a
+ * second time asks whether to cancel the run.
+ */
+import { assign } from 'xstate';
+import { ExitCode } from '../errors.js';
+import type { JourneyContext } from '../journey.js';
+import {
+  journeySetup,
+  resumeCommand,
+  toJourneyError,
+} from '../machine-setup.js';
+import type { RunSnapshot } from '../types.js';
+
+type Done = { snapshot: RunSnapshot };
+const ended =
+  (status: RunSnapshot['status']) =>
+  ({ event }: { event: unknown }) =>
+    (event as Done).snapshot.status === status;
+
+function detachedNotice(context: JourneyContext): string {
+  const id = context.runId ?? '';
+  return `Stopped watching; run ${id} goes on. Come back with: ${resumeCommand(context.configPath, id)}`;
+}
+
+export const monitorState = journeySetup.createStateConfig({
+  initial: 'watching',
+  states: {
+    watching: {
+      entry: ['resetRunProgress', assign({ notice: null })],
+      invoke: {
+        src: 'followRun',
+        input: ({ context }) => ({ runId: context.runId ?? '' }),
+      },
+      on: {
+        RUN_LOG_LINE: { actions: 'appendLogLine' },
+        TRAINER_EVENT: { actions: 'recordTrainerEvent' },
+        RUN_STATUS: { actions: 'recordStatus' },
+        FOLLOW_DONE: [
+          {
+            guard: ended('completed'),
+            target: '#journey.results',
+            actions: 'recordStatus',
+          },
+          {
+            guard: ended('cancelled'),
+            target: '#journey.cancelled',
+            actions: 'recordStatus',
+          },
+          {
+            guard: ended('failed'),
+            target: '#journey.failed',
+            actions: ['recordStatus', 'failRun'],
+          },
+          {
+            // The follow ended without the run ending: say so, keep the id.
+            target: 'detached',
+            actions: [
+              'recordStatus',
+              assign(({ context }) => ({ notice: detachedNotice(context) })),
+            ],
+          },
+        ],
+        FOLLOW_ERROR: [
+          {
+            guard: 'headless',
+            target: '#journey.failed',
+            actions: assign(({ event }) => ({
+              error: toJourneyError(event.error, ExitCode.training),
+            })),
+          },
+          {
+            target: 'detached',
+            actions: assign(({ event }) => ({
+              error: toJourneyError(event.error, ExitCode.training),
+            })),
+          },
+        ],
+        INTERRUPT: {
+          target: 'detached',
+          actions: assign(({ context }) => ({
+            notice: detachedNotice(context),
+          })),
+        },
+      },
+    },
+    detached: {
+      on: {
+        INTERRUPT: 'confirmCancel',
+        WATCH: { target: 'watching', actions: 'clearMessages' },
+        EXIT: '#journey.quit',
+      },
+    },
+    confirmCancel: {
+      on: {
+        CONFIRM: 'cancelling',
+        DENY: 'detached',
+        // Only y or n answer the question.
+        INTERRUPT: {},
+      },
+    },
+    cancelling: {
+      invoke: {
+        src: 'cancelRun',
+        input: ({ context }) => ({ runId: context.runId ?? '' }),
+        onDone: {
+          target: '#journey.cancelled',
+          actions: assign(({ context }) => ({
+            run: context.run
+              ? { ...context.run, status: 'cancelled' as const }
+              : { id: context.runId ?? '', status: 'cancelled' as const },
+            statusHistory: [
+              ...context.statusHistory,
+              { at: context.now(), status: 'cancelled' as const },
+            ],
+          })),
+        },
+        onError: {
+          target: 'detached',
+          actions: assign(({ event }) => ({
+            error: toJourneyError(event.error, ExitCode.training),
+          })),
+        },
+      },
+      on: { INTERRUPT: {} },
+    },
+  },
+});

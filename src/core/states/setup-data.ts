@@ -1,0 +1,225 @@
+/** Setup (backend, locations, compute) and data (inspect, review, upload). */
+import { assign } from 'xstate';
+import { ExitCode } from '../errors.js';
+import { journeySetup, toJourneyError } from '../machine-setup.js';
+
+export const setupState = journeySetup.createStateConfig({
+  initial: 'editing',
+  states: {
+    editing: {
+      on: {
+        SETUP_CHANGE: {
+          actions: assign(({ context, event }) => ({
+            setup: { ...context.setup, ...event.patch },
+          })),
+        },
+        SUBMIT: { target: 'saving', actions: 'clearMessages' },
+        BACK: '#journey.home.ready',
+      },
+    },
+    saving: {
+      invoke: {
+        src: 'saveSetup',
+        input: ({ context }) => ({
+          configPath: context.configPath,
+          setup: context.setup,
+        }),
+        onDone: {
+          target: '#journey.data',
+          actions: assign(({ context }) => ({
+            settings: context.settings && {
+              ...context.settings,
+              ...context.setup,
+            },
+            dataPath: context.setup.localDataDir || context.dataPath,
+            notice: `Saved to ${context.configPath}.`,
+          })),
+        },
+        onError: {
+          target: 'editing',
+          actions: assign(({ event }) => ({
+            error: toJourneyError(event.error, ExitCode.configuration),
+          })),
+        },
+      },
+    },
+  },
+});
+
+export const dataState = journeySetup.createStateConfig({
+  initial: 'choosing',
+  states: {
+    choosing: {
+      on: {
+        DATA_PATH_CHANGE: {
+          actions: assign(({ event }) => ({ dataPath: event.path })),
+        },
+        SUBMIT: { target: 'inspecting', actions: 'clearMessages' },
+        BACK: '#journey.setup',
+      },
+    },
+    inspecting: {
+      entry: assign({ inspection: null, inspectProgress: null }),
+      invoke: {
+        src: 'inspectData',
+        input: ({ context, self }) => ({
+          path: context.dataPath,
+          report: (event) => self.send(event),
+        }),
+        onDone: [
+          {
+            guard: ({ context, event }) =>
+              context.mode !== 'interactive' && event.output.errors.length > 0,
+            target: '#journey.failed',
+            actions: assign(({ event }) => ({
+              inspection: event.output,
+              error: {
+                message: `The data cannot be used: ${event.output.errors
+                  .map((e) => (e.line ? `line ${e.line}: ` : '') + e.message)
+                  .join('; ')}`,
+                hint: 'Fix the file and run the command again; nothing was uploaded.',
+                exitCode: ExitCode.data,
+              },
+            })),
+          },
+          {
+            target: 'reviewed',
+            actions: assign(({ event }) => ({ inspection: event.output })),
+          },
+        ],
+        onError: [
+          {
+            guard: 'headless',
+            target: '#journey.failed',
+            actions: assign(({ event }) => ({
+              error: toJourneyError(event.error, ExitCode.data),
+            })),
+          },
+          {
+            target: 'choosing',
+            actions: assign(({ event }) => ({
+              error: toJourneyError(event.error, ExitCode.data),
+            })),
+          },
+        ],
+      },
+      on: {
+        INSPECT_PROGRESS: {
+          actions: assign(({ event }) => ({
+            inspectProgress: {
+              bytesRead: event.bytesRead,
+              bytesTotal: event.bytesTotal,
+            },
+          })),
+        },
+        CANCEL: 'choosing',
+        INTERRUPT: { guard: 'interactive', target: 'choosing' },
+      },
+    },
+    reviewed: {
+      always: {
+        guard: ({ context }) =>
+          context.mode !== 'interactive' &&
+          (context.inspection?.errors.length ?? 0) === 0,
+        target: 'uploading',
+      },
+      on: {
+        SUBMIT: [
+          {
+            guard: 'inspectionHasErrors',
+            actions: assign({
+              notice:
+                'The data has errors (in red): fix the file or choose another before uploading.',
+            }),
+          },
+          { target: 'uploading', actions: 'clearMessages' },
+        ],
+        DATA_PATH_CHANGE: {
+          target: 'choosing',
+          actions: assign(({ event }) => ({
+            dataPath: event.path,
+            inspection: null,
+          })),
+        },
+        BACK: 'choosing',
+      },
+    },
+    uploading: {
+      entry: assign(({ context }) => ({
+        upload: {
+          progress: {
+            name: context.dataPath,
+            bytesDone: 0,
+            bytesTotal: context.inspection?.bytes ?? 0,
+            filesDone: 0,
+            filesTotal: 1,
+          },
+          startedAt: context.now(),
+        },
+      })),
+      invoke: {
+        src: 'uploadData',
+        input: ({ context, self }) => ({
+          // Settings and inspection are set before any path reaches here.
+          settings: context.settings!,
+          dataPath: context.dataPath,
+          inspection: context.inspection!,
+          report: (event) => self.send(event),
+        }),
+        onDone: [
+          {
+            guard: 'headless',
+            target: '#journey.launch',
+            actions: assign(({ event }) => ({ uploaded: event.output })),
+          },
+          {
+            target: '#journey.hyperparameters',
+            actions: assign(({ event }) => ({
+              uploaded: event.output,
+              notice: 'Data uploaded.',
+            })),
+          },
+        ],
+        onError: [
+          {
+            guard: 'headless',
+            target: '#journey.failed',
+            actions: assign(({ event }) => ({
+              error: toJourneyError(event.error, ExitCode.data),
+            })),
+          },
+          {
+            target: 'reviewed',
+            actions: assign(({ event }) => ({
+              error: toJourneyError(event.error, ExitCode.data),
+            })),
+          },
+        ],
+      },
+      on: {
+        UPLOAD_PROGRESS: {
+          actions: assign(({ context, event }) => ({
+            upload: context.upload && {
+              ...context.upload,
+              progress: event.progress,
+            },
+          })),
+        },
+        CANCEL: { target: 'reviewed', actions: 'uploadCancelled' },
+        INTERRUPT: [
+          {
+            guard: 'headless',
+            target: '#journey.failed',
+            actions: assign({
+              error: {
+                message: 'Upload cancelled; nothing was started.',
+                exitCode: ExitCode.data,
+              },
+            }),
+          },
+          { target: 'reviewed', actions: 'uploadCancelled' },
+        ],
+      },
+    },
+  },
+});

@@ -1,0 +1,172 @@
+import { isIn } from '../../core/state-path.js';
+import { Box, Text } from 'ink';
+import TextInput from 'ink-text-input';
+import type { DataInspection } from '../../core/types.js';
+import {
+  formatBytes,
+  formatDuration,
+  transferFigures,
+} from '../../core/progress.js';
+import { ProgressBar } from '../components/progress-bar.js';
+import type { JourneySnapshot } from '../hooks/use-journey.js';
+import { useUi } from '../ui-context.js';
+
+const DELIMITER_NAMES: Record<string, string> = {
+  ',': 'comma',
+  '\t': 'tab',
+  ';': 'semicolon',
+  '|': 'pipe',
+  '::': '::',
+  ' ': 'space',
+};
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+function roleOf(inspection: DataInspection, column: number): string {
+  const role = Object.entries(inspection.roles).find(([, i]) => i === column);
+  return role ? role[0] : '–';
+}
+
+function Inspection({ inspection }: { inspection: DataInspection }) {
+  const { theme, layout } = useUi();
+  const widths = inspection.columns.map((name, i) =>
+    Math.min(
+      18,
+      Math.max(
+        name.length,
+        roleOf(inspection, i).length,
+        ...inspection.preview.map((row) => (row[i] ?? '').length),
+      ),
+    ),
+  );
+  const cells = (values: string[]) =>
+    values
+      .map((v, i) => v.slice(0, widths[i]).padEnd(widths[i] ?? 0))
+      .join('  ');
+  return (
+    <Box flexDirection="column">
+      <Text>
+        {formatBytes(inspection.bytes)} · delimiter{' '}
+        {DELIMITER_NAMES[inspection.delimiter] ?? inspection.delimiter} ·{' '}
+        {inspection.hasHeader ? 'header' : 'no header'} · {inspection.encoding}
+      </Text>
+      <Text>
+        {count(inspection.users)} users · {count(inspection.items)} items ·{' '}
+        {count(inspection.interactions)} interactions
+        {inspection.duplicates > 0
+          ? ` · ${count(inspection.duplicates)} duplicates`
+          : ''}
+      </Text>
+      <Box flexDirection="column" marginTop={1}>
+        <Text bold>{cells(inspection.columns)}</Text>
+        <Text color={theme.accent}>
+          {cells(inspection.columns.map((_, i) => roleOf(inspection, i)))}
+        </Text>
+        {inspection.preview.slice(0, layout.previewRows).map((row, i) => (
+          <Text key={i}>{cells(row)}</Text>
+        ))}
+      </Box>
+      {inspection.errors.map((problem, i) => (
+        <Text key={`e${i}`} color={theme.error}>
+          ✗ {problem.line ? `line ${problem.line}: ` : ''}
+          {problem.message}
+        </Text>
+      ))}
+      {inspection.warnings.map((problem, i) => (
+        <Text key={`w${i}`} color={theme.warning}>
+          ! {problem.line ? `line ${problem.line}: ` : ''}
+          {problem.message}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+export function DataScreen({ snapshot }: { snapshot: JourneySnapshot }) {
+  const { theme, layout, dispatch, now, inputActive } = useUi();
+  const { context } = snapshot;
+  const choosing = isIn(snapshot, 'data.choosing');
+  return (
+    <Box flexDirection="column">
+      <Box>
+        <Text>Ratings file or folder: </Text>
+        {choosing ? (
+          <TextInput
+            value={context.dataPath}
+            focus={inputActive}
+            onChange={(path) => dispatch({ type: 'DATA_PATH_CHANGE', path })}
+          />
+        ) : (
+          <Text color={theme.accent}>{context.dataPath}</Text>
+        )}
+      </Box>
+      {choosing ? (
+        <Text color={theme.muted}>
+          It is inspected before anything is uploaded.
+        </Text>
+      ) : null}
+      {isIn(snapshot, 'data.inspecting') ? (
+        <Text>
+          Inspecting…{' '}
+          {context.inspectProgress && context.inspectProgress.bytesTotal > 0
+            ? `${Math.floor((100 * context.inspectProgress.bytesRead) / context.inspectProgress.bytesTotal)}%`
+            : ''}
+        </Text>
+      ) : null}
+      {context.inspection && !choosing ? (
+        <Inspection inspection={context.inspection} />
+      ) : null}
+      {isIn(snapshot, 'data.uploading') && context.upload ? (
+        <Box flexDirection="column" marginTop={1}>
+          <Text>
+            Uploading to {context.settings?.dataBucket ?? 'the data bucket'}
+          </Text>
+          <UploadBar
+            upload={context.upload}
+            now={now}
+            width={layout.barWidth}
+            color={theme.accent}
+          />
+        </Box>
+      ) : null}
+    </Box>
+  );
+}
+
+function UploadBar({
+  upload,
+  now,
+  width,
+  color,
+}: {
+  upload: NonNullable<JourneySnapshot['context']['upload']>;
+  now: number;
+  width: number;
+  color: string | undefined;
+}) {
+  const { progress } = upload;
+  const figures = transferFigures(upload, now);
+  const detail = [
+    `${formatBytes(progress.bytesDone)} / ${formatBytes(progress.bytesTotal)}`,
+    figures.rate !== null ? `${formatBytes(figures.rate)}/s` : null,
+    figures.secondsLeft !== null
+      ? `${formatDuration(figures.secondsLeft)} left`
+      : null,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  return (
+    <Box flexDirection="column">
+      <ProgressBar
+        fraction={figures.fraction}
+        width={width}
+        detail={detail}
+        color={color}
+      />
+      <Text wrap="truncate-end">
+        file {Math.min(progress.filesDone + 1, progress.filesTotal)}/
+        {progress.filesTotal}: {progress.name}
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup } from 'ink-testing-library';
+import { waitFor } from 'xstate';
+import { renderApp, startJourney, type Journey } from '../helpers/app.js';
+import { KEYS, frame, pressAndWait, waitForFrame } from '../helpers/ink.js';
+import { trainerEventsFixture } from '../helpers/journey-fakes.js';
+
+afterEach(() => cleanup());
+
+async function watching(journey: Journey) {
+  await journey.reach('home.ready');
+  journey.actor.send({ type: 'RESUME', runId: 'run-0001' });
+  await journey.reach('monitor.watching');
+  await waitFor(journey.actor, () => journey.fake.follower !== null);
+  return journey.fake.follower!;
+}
+
+/** Feed a run's progress as the trainer and backend report it, 10 s apart. */
+async function feed(journey: Journey, epochs: number) {
+  const follower = journey.fake.follower!;
+  const events = trainerEventsFixture(5);
+  journey.clock.set(1_000);
+  follower.handlers.onStatus({
+    id: 'run-0001',
+    status: 'pending',
+    startedAt: 1_000,
+  });
+  journey.clock.set(11_000);
+  follower.handlers.onStatus({
+    id: 'run-0001',
+    status: 'running',
+    startedAt: 1_000,
+  });
+  follower.handlers.onLogLine('Reading data/ratings.csv');
+  follower.handlers.onTrainerEvent(events[0]!);
+  for (const event of events.slice(1, 1 + epochs)) {
+    journey.clock.set(journey.clock.now() + 10_000);
+    follower.handlers.onLogLine(JSON.stringify(event));
+    follower.handlers.onTrainerEvent(event);
+  }
+  await waitFor(journey.actor, (s) => s.context.epochs.length === epochs);
+}
+
+describe('monitor', () => {
+  it('draws the dashboard from the trainer events', async () => {
+    const journey = startJourney();
+    await watching(journey);
+    const app = await renderApp(journey);
+    await feed(journey, 3);
+    const screen = await waitForFrame(app, '3/5');
+    expect(screen).toContain('Run run-0001 · running · local · cpu');
+    expect(screen).toContain(
+      '610 users · 9,724 items · 100,836 interactions · cpu',
+    );
+    expect(screen).toContain('3/5 · elapsed 40s · left ~20s');
+    expect(screen).toContain('0.2333');
+    expect(screen).toContain('▁▅█ 0.5400');
+    expect(screen).toContain('Ctrl+C stop watching (the run goes on)');
+    // The root stays below the (fallback, 24-row) terminal's height.
+    expect(screen.split('\n').length).toBeLessThanOrEqual(23);
+    expect(screen).toMatchSnapshot();
+  });
+
+  it('Ctrl+C once shows that the run goes on and how to come back', async () => {
+    const journey = startJourney();
+    const follower = await watching(journey);
+    const app = await renderApp(journey);
+    await feed(journey, 2);
+    await waitForFrame(app, '2/5');
+    const screen = await pressAndWait(app, [KEYS.ctrlC], 'Stopped watching');
+    expect(follower.signal.aborted).toBe(true);
+    expect(journey.fake.callCount('cancelRun')).toBe(0);
+    expect(screen).toContain(
+      'Come back with: maxrec train cfg.yaml package run-0001',
+    );
+    expect(screen).toContain(
+      'w watch again · Enter exit · Ctrl+C cancel the run',
+    );
+    expect(screen).toMatchSnapshot();
+
+    const confirm = await pressAndWait(
+      app,
+      [KEYS.ctrlC],
+      'Cancel run run-0001?',
+    );
+    expect(confirm).toContain('y cancel the run · n keep it going');
+    await pressAndWait(app, ['n'], 'Stopped watching');
+    await pressAndWait(app, [KEYS.ctrlC], 'Cancel run run-0001?');
+    await pressAndWait(app, ['y'], (f) => f.includes('cancelled'));
+    expect(journey.fake.calls.cancelRun).toEqual([['run-0001']]);
+    expect(journey.actor.getSnapshot().value).toBe('cancelled');
+    expect(frame(app)).toContain('Run run-0001 was cancelled.');
+  });
+
+  it('shows the HPO trial table', async () => {
+    const journey = startJourney();
+    const follower = await watching(journey);
+    const app = await renderApp(journey);
+    follower.handlers.onTrainerEvent({
+      event: 'trial',
+      trial: 1,
+      trials: 4,
+      params: { factors: 16, learning_rate: 0.001 },
+      val_hr: 0.61,
+      val_ndcg: 0.35,
+      state: 'complete',
+      seconds: 30,
+    });
+    const screen = await waitForFrame(app, 'Trial');
+    expect(screen).toMatch(
+      /1\/4 +complete +0\.6100 +0\.3500 +30s +factors=16 learning_rate=0\.001/,
+    );
+  });
+
+  it('a failed run shows what happened', async () => {
+    const journey = startJourney();
+    const follower = await watching(journey);
+    const app = await renderApp(journey);
+    follower.handlers.onTrainerEvent({
+      event: 'error',
+      code: 4,
+      message: 'line 7: no item id',
+    });
+    follower.finish({ id: 'run-0001', status: 'failed' });
+    await waitForFrame(app, 'Training failed: line 7: no item id');
+  });
+});
