@@ -1,0 +1,317 @@
+/**
+ * Reading and writing max-recommender-training-config.yaml. Loading names
+ * the dotted path of every wrong key; saving edits the YAML document in
+ * place so the user's comments and key order survive, and replaces the file
+ * atomically.
+ */
+import { constants as fsConstants } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { isCollection, isScalar, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { ExitCode, MaxrecError } from '../../core/errors.js';
+import type { BackendName, Hyperparameters } from '../../core/types.js';
+import { packageRoot } from '../python-env.js';
+import {
+  configSchema,
+  resolveSettings,
+  SETTING_KEYS,
+  typedDelimiter,
+  type MaxrecConfig,
+  type Settings,
+} from './schema.js';
+
+export const CONFIG_FILE_NAME = 'max-recommender-training-config.yaml';
+
+export interface LoadedConfig {
+  /** Absolute path of the file read. */
+  path: string;
+  config: MaxrecConfig;
+  settings: Settings;
+  /** Values adapted from the original tool's layout, one line each. */
+  notes: string[];
+}
+
+/** A change to one key: its dotted path (indices as numbers) and value. */
+export type ConfigChanges = Record<string, unknown>;
+
+/** Keys whose values are secrets: they come from the environment only. */
+const SECRET_KEY = /api_?key|secret|password|token|credential/i;
+
+const YAML_OUTPUT = { lineWidth: 0 } as const;
+
+const FIX_HINT =
+  'Fix the keys named above, or run `maxrec setup CONFIG` to rewrite them.';
+
+/**
+ * Read, validate and resolve a config file. Throws MaxrecError (exit 3)
+ * naming the file and, for each wrong key, its dotted path.
+ */
+export async function loadConfig(configPath: string): Promise<LoadedConfig> {
+  const file = path.resolve(configPath);
+  const document = await readDocument(file);
+  const config = validate(document.toJS(), file);
+  const notes: string[] = [];
+  const settings = resolveSettings(config, path.dirname(file), notes);
+  return { path: file, config, settings, notes };
+}
+
+/**
+ * Apply `changes` (dotted path → value; `undefined` removes the key) to the
+ * file, keeping comments and key order, and replace it atomically. The
+ * result is validated before anything is written; keys that look like
+ * secrets are refused.
+ */
+export async function saveConfig(
+  configPath: string,
+  changes: ConfigChanges,
+): Promise<LoadedConfig> {
+  const file = path.resolve(configPath);
+  refuseSecrets(changes);
+  const document = await readDocument(file);
+  for (const [dotted, value] of Object.entries(changes)) {
+    const keys = splitDottedPath(dotted);
+    if (value === undefined) {
+      document.deleteIn(keys);
+    } else {
+      ensureParents(document, keys);
+      document.setIn(keys, value);
+    }
+  }
+  const config = validate(document.toJS(), file);
+  await writeAtomically(file, document.toString(YAML_OUTPUT));
+  const notes: string[] = [];
+  const settings = resolveSettings(config, path.dirname(file), notes);
+  return { path: file, config, settings, notes };
+}
+
+/**
+ * Copy the bundled default config to `configPath`. Throws MaxrecError
+ * (exit 3) when a file is already there, unless `overwrite` is set.
+ */
+export async function writeDefaultConfig(
+  configPath: string,
+  options: { overwrite?: boolean } = {},
+): Promise<void> {
+  const file = path.resolve(configPath);
+  const bundled = path.join(packageRoot(), CONFIG_FILE_NAME);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  try {
+    if (options.overwrite) {
+      await writeAtomically(file, await fs.readFile(bundled, 'utf8'));
+    } else {
+      await fs.copyFile(bundled, file, fsConstants.COPYFILE_EXCL);
+    }
+  } catch (error) {
+    throw new MaxrecError(
+      ExitCode.configuration,
+      `Could not write ${file}: ${errorText(error)}.`,
+      {
+        hint: isCode(error, 'EEXIST')
+          ? 'The file exists already: edit it, or choose another path.'
+          : 'Check that the folder exists and is writable.',
+        cause: error,
+      },
+    );
+  }
+}
+
+/** Write the hyperparameter editor's values to `train.hyperparameters`. */
+export function updateHyperparameters(
+  configPath: string,
+  h: Partial<Hyperparameters> & {
+    dataFile?: string;
+    itemTitlesFile?: string;
+  },
+): Promise<LoadedConfig> {
+  return saveConfig(
+    configPath,
+    definedOnly({
+      [SETTING_KEYS.epochs]: h.epochs,
+      [SETTING_KEYS.batchSize]: h.batchSize,
+      [SETTING_KEYS.factors]: h.factors,
+      [SETTING_KEYS.learningRate]: h.learningRate,
+      [SETTING_KEYS.delimiter]:
+        h.delimiter === undefined ? undefined : typedDelimiter(h.delimiter),
+      [SETTING_KEYS.hpo]: h.hpo,
+      [SETTING_KEYS.dataFile]: h.dataFile,
+      [SETTING_KEYS.itemTitlesFile]: h.itemTitlesFile,
+    }),
+  );
+}
+
+/** What the setup step writes; unset fields are left as they are. */
+export interface SetupChoices {
+  backend?: BackendName;
+  dataBucket?: string;
+  dataPrefix?: string;
+  resultsBucket?: string;
+  /** Stored as given: relative paths are relative to the config's folder. */
+  localDataDir?: string;
+  compute?: string;
+  codeDir?: string;
+  trainedModelCopyDir?: string;
+  localRoot?: string;
+  python?: string;
+}
+
+/** Write the setup step's choices. */
+export function updateSetup(
+  configPath: string,
+  choices: SetupChoices,
+): Promise<LoadedConfig> {
+  const changes: ConfigChanges = {};
+  for (const [name, value] of Object.entries(choices)) {
+    changes[SETTING_KEYS[name as keyof SetupChoices]] = value;
+  }
+  return saveConfig(configPath, definedOnly(changes));
+}
+
+function definedOnly(changes: ConfigChanges): ConfigChanges {
+  return Object.fromEntries(
+    Object.entries(changes).filter(([, value]) => value !== undefined),
+  );
+}
+
+async function readDocument(file: string): Promise<Document> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    const missing = isCode(error, 'ENOENT');
+    throw new MaxrecError(
+      ExitCode.configuration,
+      missing
+        ? `Configuration file ${file} does not exist.`
+        : `Could not read configuration file ${file}: ${errorText(error)}.`,
+      {
+        hint: missing
+          ? 'Run `maxrec setup CONFIG` to create it, or check the path.'
+          : 'Check that the file is readable.',
+        cause: error,
+      },
+    );
+  }
+  const document = parseDocument(text, { prettyErrors: true });
+  const syntaxError = document.errors[0];
+  if (syntaxError) {
+    const at = syntaxError.linePos?.[0];
+    const where = at ? ` at line ${at.line}, column ${at.col}` : '';
+    const firstLine = (syntaxError.message.split('\n')[0] ?? '').replace(
+      / at line \d+, column \d+:?$/,
+      '',
+    );
+    throw new MaxrecError(
+      ExitCode.configuration,
+      `Configuration file ${file} is not valid YAML${where}: ${firstLine}`,
+      { hint: 'Fix the YAML syntax at that place.', cause: syntaxError },
+    );
+  }
+  return document;
+}
+
+function validate(data: unknown, file: string): MaxrecConfig {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new MaxrecError(
+      ExitCode.configuration,
+      `Configuration file ${file} does not hold a YAML mapping of settings.`,
+      { hint: FIX_HINT },
+    );
+  }
+  const result = configSchema.safeParse(data, { reportInput: true });
+  if (result.success) return result.data;
+  const lines = result.error.issues.map(describeIssue);
+  throw new MaxrecError(
+    ExitCode.configuration,
+    `Configuration file ${file} has ${lines.length} wrong ` +
+      `${lines.length === 1 ? 'setting' : 'settings'}:\n` +
+      lines.map((line) => `  ${line}`).join('\n'),
+    { hint: FIX_HINT },
+  );
+}
+
+/** `train.hyperparameters.batch_size: expected a positive integer, got "abc"` */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const dotted = issue.path.map(String).join('.') || '(top level)';
+  const message = issue.message.replace(/^Invalid input: /, '');
+  if (issue.input === undefined || issue.input === null) {
+    // zod's own wording ("expected object, received undefined") adds nothing.
+    const expected = message.includes('received') ? '' : ` (${message})`;
+    return `${dotted}: missing${expected}`;
+  }
+  return `${dotted}: ${message}, got ${preview(issue.input)}`;
+}
+
+function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function refuseSecrets(changes: ConfigChanges): void {
+  for (const [dotted, value] of Object.entries(changes)) {
+    const secretKey = [dotted, ...nestedKeys(value)].find((key) =>
+      splitDottedPath(key).some(
+        (part) => typeof part === 'string' && SECRET_KEY.test(part),
+      ),
+    );
+    if (secretKey !== undefined) {
+      throw new MaxrecError(
+        ExitCode.configuration,
+        `Refusing to write "${secretKey}" to the configuration file: it looks like a secret.`,
+        {
+          hint: 'Secrets come from environment variables (ML_APIKEY, AWS_SECRET_ACCESS_KEY, ...), never from this file.',
+        },
+      );
+    }
+  }
+}
+
+function nestedKeys(value: unknown): string[] {
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, inner]) => [
+    key,
+    ...nestedKeys(inner),
+  ]);
+}
+
+function splitDottedPath(dotted: string): (string | number)[] {
+  return dotted
+    .split('.')
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+/**
+ * `key:` with no value is a null scalar, which setIn cannot descend into;
+ * replace such parents with empty maps first.
+ */
+function ensureParents(document: Document, keys: (string | number)[]): void {
+  for (let depth = 1; depth < keys.length; depth += 1) {
+    const parentPath = keys.slice(0, depth);
+    const node: unknown = document.getIn(parentPath, true);
+    if (node === undefined || isCollection(node)) continue;
+    if (isScalar(node) && (node.value === null || node.value === '')) {
+      document.setIn(parentPath, document.createNode({}));
+    }
+  }
+}
+
+async function writeAtomically(file: string, text: string): Promise<void> {
+  try {
+    await writeFileAtomic(file, text, { encoding: 'utf8' });
+  } catch (error) {
+    throw new MaxrecError(
+      ExitCode.configuration,
+      `Could not save ${file}: ${errorText(error)}. The file was left as it was.`,
+      { hint: 'Check that its folder is writable.', cause: error },
+    );
+  }
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === code;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

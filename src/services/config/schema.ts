@@ -1,0 +1,294 @@
+/**
+ * The shape of max-recommender-training-config.yaml. It keeps the original
+ * MAX training framework's keys, so files written by the original tool load
+ * (framework tensorflow, empty buckets, no `backend`, no
+ * `train.hyperparameters`), plus maxrec's `backend` and
+ * `train.hyperparameters`. Every object is loose: keys maxrec does not know
+ * are kept, so a round trip loses nothing.
+ */
+import path from 'node:path';
+import * as z from 'zod';
+import type { BackendName, Hyperparameters } from '../../core/types.js';
+
+const POSITIVE_INT = 'expected a positive integer';
+const NON_EMPTY = 'expected a non-empty string';
+
+const positiveInt = z
+  .int({ error: POSITIVE_INT })
+  .positive({ error: POSITIVE_INT });
+
+const nonEmptyString = z
+  .string({ error: NON_EMPTY })
+  .trim()
+  .min(1, { error: NON_EMPTY });
+
+/** A YAML value that may be left empty (`key:` parses as null). */
+const optionalString = z
+  .string({ error: 'expected a string' })
+  .nullish()
+  .transform((value) => value ?? '');
+
+/** `version: 1.15` and `version: "1.15"` both occur in the wild. */
+const versionString = z
+  .union([z.string(), z.number()], {
+    error: 'expected a version such as "3.11"',
+  })
+  .transform(String);
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** S3 and COS bucket naming rules; empty means "not set yet". */
+const bucketName = optionalString.refine(
+  (name) =>
+    name === '' ||
+    (BUCKET_NAME.test(name) &&
+      !name.includes('..') &&
+      !/^\d+\.\d+\.\d+\.\d+$/.test(name)),
+  {
+    error:
+      'expected a bucket name of 3-63 lowercase letters, digits, dots and hyphens',
+  },
+);
+
+/** Delimiters train_ncf.py accepts, in the forms a user may type them. */
+export const DELIMITERS = [',', '\t', ';', '|', '::', ' '] as const;
+const TAB_SPELLINGS = ['\t', '\\t', 'tab', 'TAB', 'Tab'];
+
+/** The delimiter as the characters that separate fields ('\\t' → tab). */
+export function delimiterChars(typed: string): string {
+  return TAB_SPELLINGS.includes(typed) ? '\t' : typed;
+}
+
+/** The delimiter as a user types it and the trainer's flag takes it. */
+export function typedDelimiter(chars: string): string {
+  return TAB_SPELLINGS.includes(chars) ? '\\t' : chars;
+}
+
+/** Whether `typed` is a delimiter the trainer accepts. */
+export function isDelimiter(typed: string): boolean {
+  return (DELIMITERS as readonly string[]).includes(delimiterChars(typed));
+}
+
+const delimiter = z
+  .string({ error: 'expected a delimiter' })
+  .refine(isDelimiter, {
+    error: 'expected one of "," "\\t" ";" "|" "::" " "',
+  })
+  .transform(typedDelimiter);
+
+const hyperparametersSchema = z.looseObject({
+  data_file: optionalString.optional(),
+  item_titles_file: optionalString.optional(),
+  epochs: positiveInt.default(20),
+  batch_size: positiveInt.default(128),
+  factors: positiveInt.default(8),
+  learning_rate: z
+    .number({ error: 'expected a number between 0 and 1' })
+    .gt(0, { error: 'expected a number between 0 and 1' })
+    .lt(1, { error: 'expected a number between 0 and 1' })
+    .default(0.005),
+  delimiter: delimiter.default(','),
+  hpo: z.boolean({ error: 'expected true or false' }).default(false),
+});
+
+const localPath = z.looseObject({ path: nonEmptyString });
+
+const backendSchema = z.looseObject({
+  name: z
+    .enum(['local', 'ibm', 'ray'], { error: 'expected local, ibm or ray' })
+    .default('local'),
+  local: z
+    .looseObject({ root: optionalString.optional(), python: optionalString })
+    .nullish(),
+});
+
+export const configSchema = z.looseObject({
+  name: nonEmptyString,
+  model_identifier: nonEmptyString,
+  description: optionalString.optional(),
+  author: z.looseObject({ name: nonEmptyString }).optional(),
+  framework: z
+    .looseObject({
+      name: nonEmptyString,
+      version: versionString,
+      runtimes: z
+        .looseObject({ name: nonEmptyString, version: versionString })
+        .optional(),
+    })
+    .optional(),
+  train: z.looseObject({
+    model_source: z.looseObject({
+      initial_model: z
+        .looseObject({ bucket: bucketName, path: optionalString })
+        .nullish(),
+      initial_model_local: localPath,
+    }),
+    model_training_results: z.looseObject({
+      trained_model: z.looseObject({ bucket: bucketName }),
+      trained_model_local: z.looseObject({ path: optionalString }).nullish(),
+    }),
+    data_source: z.looseObject({
+      training_data: z.looseObject({
+        bucket: bucketName,
+        path: optionalString,
+      }),
+      training_data_local: localPath.nullish(),
+    }),
+    execution: z.looseObject({
+      command: nonEmptyString,
+      compute_configuration: z.looseObject({ name: nonEmptyString }),
+    }),
+    hyperparameters: hyperparametersSchema.nullish(),
+  }),
+  process: z
+    .array(
+      z.looseObject({
+        name: optionalString.optional(),
+        params: z.looseObject({
+          staging_dir: nonEmptyString,
+          trained_model_path: nonEmptyString,
+        }),
+      }),
+    )
+    .min(1, { error: 'expected one training_process entry' })
+    .optional(),
+  data_stores: z
+    .array(
+      z.looseObject({
+        name: optionalString.optional(),
+        type: optionalString.optional(),
+        connection: z.looseObject({
+          endpoint: z.url({ error: 'expected an https:// endpoint URL' }),
+        }),
+      }),
+    )
+    .optional(),
+  backend: backendSchema.nullish(),
+});
+
+/** The config file as parsed and validated (defaults not yet applied). */
+export type MaxrecConfig = z.output<typeof configSchema>;
+
+/** Hyperparameters as train_ncf.py takes them, plus the files it reads. */
+export interface TrainingHyperparameters extends Hyperparameters {
+  /** The ratings file relative to the data folder; unset: the first file. */
+  dataFile: string | undefined;
+  /** Item titles for "try the model", relative to the data folder. */
+  itemTitlesFile: string | undefined;
+}
+
+/** The values callers need, flat, with paths made absolute. */
+export interface Settings {
+  backend: BackendName;
+  /** Unset until setup names it. */
+  dataBucket: string | undefined;
+  /** Key prefix of the data inside the data bucket ('' for all). */
+  dataPrefix: string;
+  resultsBucket: string | undefined;
+  /** The folder uploaded to the data bucket. */
+  localDataDir: string;
+  codeDir: string;
+  stagingDir: string;
+  /** The model folder inside the extracted archive, relative to stagingDir. */
+  trainedModelPath: string;
+  /** Where the trained model is copied after extraction; unset: no copy. */
+  trainedModelCopyDir: string | undefined;
+  compute: string;
+  command: string;
+  hyperparameters: TrainingHyperparameters;
+  /** The local backend's buckets and runs; unset: the platform data dir. */
+  localRoot: string | undefined;
+  /** The Python that runs local training; unset: found or created. */
+  python: string | undefined;
+  /** The COS endpoint of the first data store, for the ibm backend. */
+  cosEndpoint: string | undefined;
+  name: string;
+  modelIdentifier: string;
+}
+
+const DEFAULTS = hyperparametersSchema.parse({});
+
+/** The original tool's model folder; maxrec's archive holds trained_model/. */
+const ORIGINAL_MODEL_PATH = /^trained_model\/tensorflow\b/;
+
+/**
+ * Flatten a validated config into the values callers use. Relative paths
+ * are resolved against `configDir`, the folder holding the config file.
+ * `notes` receives one line per value that was adapted from the original.
+ */
+export function resolveSettings(
+  config: MaxrecConfig,
+  configDir: string,
+  notes: string[] = [],
+): Settings {
+  const { train } = config;
+  const absolute = (p: string): string => path.resolve(configDir, p);
+  const optionalAbsolute = (p: string | undefined): string | undefined =>
+    p ? absolute(p) : undefined;
+  const h = train.hyperparameters ?? DEFAULTS;
+  const params = config.process?.[0]?.params;
+  let trainedModelPath = params?.trained_model_path ?? 'trained_model/';
+  if (ORIGINAL_MODEL_PATH.test(trainedModelPath)) {
+    notes.push(
+      `process.0.params.trained_model_path: "${trainedModelPath}" is the ` +
+        'original TensorFlow layout; using "trained_model/" instead.',
+    );
+    trainedModelPath = 'trained_model/';
+  }
+  return {
+    backend: config.backend?.name ?? 'local',
+    dataBucket: train.data_source.training_data.bucket || undefined,
+    dataPrefix: train.data_source.training_data.path,
+    resultsBucket:
+      train.model_training_results.trained_model.bucket || undefined,
+    localDataDir: absolute(
+      train.data_source.training_data_local?.path ?? 'sample_training_data/',
+    ),
+    codeDir: absolute(train.model_source.initial_model_local.path),
+    stagingDir: absolute(params?.staging_dir ?? 'training_output/'),
+    trainedModelPath,
+    trainedModelCopyDir: optionalAbsolute(
+      train.model_training_results.trained_model_local?.path,
+    ),
+    compute: train.execution.compute_configuration.name,
+    command: train.execution.command,
+    hyperparameters: {
+      epochs: h.epochs,
+      batchSize: h.batch_size,
+      factors: h.factors,
+      learningRate: h.learning_rate,
+      delimiter: h.delimiter,
+      hpo: h.hpo,
+      dataFile: h.data_file || undefined,
+      itemTitlesFile: h.item_titles_file || undefined,
+    },
+    localRoot: optionalAbsolute(config.backend?.local?.root),
+    python: optionalAbsolute(config.backend?.local?.python),
+    cosEndpoint: config.data_stores?.[0]?.connection.endpoint,
+    name: config.name,
+    modelIdentifier: config.model_identifier,
+  };
+}
+
+/** Dotted config keys of the values `Settings` is built from. */
+export const SETTING_KEYS = {
+  backend: 'backend.name',
+  dataBucket: 'train.data_source.training_data.bucket',
+  dataPrefix: 'train.data_source.training_data.path',
+  resultsBucket: 'train.model_training_results.trained_model.bucket',
+  localDataDir: 'train.data_source.training_data_local.path',
+  codeDir: 'train.model_source.initial_model_local.path',
+  trainedModelCopyDir: 'train.model_training_results.trained_model_local.path',
+  compute: 'train.execution.compute_configuration.name',
+  command: 'train.execution.command',
+  localRoot: 'backend.local.root',
+  python: 'backend.local.python',
+  epochs: 'train.hyperparameters.epochs',
+  batchSize: 'train.hyperparameters.batch_size',
+  factors: 'train.hyperparameters.factors',
+  learningRate: 'train.hyperparameters.learning_rate',
+  delimiter: 'train.hyperparameters.delimiter',
+  hpo: 'train.hyperparameters.hpo',
+  dataFile: 'train.hyperparameters.data_file',
+  itemTitlesFile: 'train.hyperparameters.item_titles_file',
+} as const;

@@ -1,0 +1,90 @@
+/**
+ * The Python environment for local training. The logic lives once, in
+ * scripts/python-env.mjs, so that `npm run setup:python` needs no build;
+ * this module turns its errors into MaxrecError (exit 2).
+ */
+import {
+  checkPythonVersion as checkVersion,
+  ensurePythonEnv as ensureEnv,
+  findPackageRoot,
+  PythonEnvError,
+  resolvePython as resolve,
+  type EnsurePythonOptions,
+  type PythonEnv,
+  type PythonSource,
+} from '../../scripts/python-env.mjs';
+import { ExitCode, isAbortError, MaxrecError } from '../core/errors.js';
+
+export type { EnsurePythonOptions, PythonEnv, PythonSource };
+
+let cachedRoot: string | undefined;
+
+/** The folder holding maxrec's package.json (and training_code/). */
+export function packageRoot(): string {
+  cachedRoot ??= guard(() => findPackageRoot(import.meta.url));
+  return cachedRoot;
+}
+
+/**
+ * Which python would run training, creating nothing: the config's
+ * `backend.local.python`, then MAXREC_PYTHON, then `<package root>/.venv`.
+ */
+export function resolvePython(
+  options: {
+    configPython?: string;
+    env?: NodeJS.ProcessEnv;
+    root?: string;
+  } = {},
+): { python: string | undefined; source: PythonSource } {
+  return guard(() => resolve({ root: packageRoot(), ...options }));
+}
+
+/**
+ * Find the python for local training, or create `<package root>/.venv` with
+ * training_code/requirements.txt; throws MaxrecError (exit 2) naming what to
+ * install when that is not possible.
+ */
+export async function ensurePythonEnv(
+  options: EnsurePythonOptions = {},
+): Promise<PythonEnv> {
+  return guardAsync(() => ensureEnv({ root: packageRoot(), ...options }));
+}
+
+/** The python's version, or MaxrecError (exit 2) when older than 3.11. */
+export async function checkPythonVersion(
+  python: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<string> {
+  return guardAsync(() => checkVersion(python, options));
+}
+
+function toMaxrecError(error: unknown): unknown {
+  if (error instanceof PythonEnvError) {
+    return new MaxrecError(ExitCode.environment, error.message, {
+      hint: error.hint,
+      cause: error,
+    });
+  }
+  if (isAbortError(error) || error instanceof MaxrecError) return error;
+  return new MaxrecError(
+    ExitCode.environment,
+    `The Python environment could not be prepared: ${String(error)}`,
+    { hint: 'Run `npm run setup:python` to see the details.', cause: error },
+  );
+}
+
+function guard<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw toMaxrecError(error);
+  }
+}
+
+async function guardAsync<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toMaxrecError(error);
+  }
+}
