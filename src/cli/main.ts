@@ -28,8 +28,8 @@ export async function main(
   let exitCode: number = ExitCode.ok;
   let output: Output = createOutput(io, { json: argv.includes('--json') });
   const run =
-    (action: (...args: never[]) => Promise<number>) =>
-    async (...args: never[]) => {
+    <A extends unknown[]>(action: (...args: A) => Promise<number>) =>
+    async (...args: A) => {
       exitCode = await action(...args);
     };
 
@@ -77,7 +77,10 @@ export async function main(
     .argument('<config>', 'the YAML configuration file to create or update')
     .option('--backend <name>', 'local, ibm or ray', backendName)
     .option('--data <folder>', 'the local folder holding the training data')
-    .option('--data-file <path>', 'the ratings file, relative to the data folder')
+    .option(
+      '--data-file <path>',
+      'the ratings file, relative to the data folder',
+    )
     .option('--data-bucket <name>', 'the bucket the data is uploaded to')
     .option('--results-bucket <name>', 'the bucket the results go to')
     .option('--compute <size>', 'compute size (local: cpu or cuda)')
@@ -102,12 +105,10 @@ export async function main(
     .argument('[training_id]', 'with package: the run to resume monitoring')
     .option('--json', 'print JSON lines')
     .action(
-      run(
-        async (configPath: string, mode: TrainMode, trainingId?: string) => {
-          const { trainCommand } = await import('./train.js');
-          return trainCommand({ configPath, mode, trainingId, io, output });
-        },
-      ),
+      run(async (configPath: string, mode: TrainMode, trainingId?: string) => {
+        const { trainCommand } = await import('./train.js');
+        return trainCommand({ configPath, mode, trainingId, io, output });
+      }),
     );
 
   program

@@ -24,7 +24,7 @@ export interface OutputStreams {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-export function useColor(stream: { isTTY?: boolean }): boolean {
+export function colorAllowed(stream: { isTTY?: boolean }): boolean {
   return Boolean(stream.isTTY) && !('NO_COLOR' in process.env);
 }
 
@@ -34,7 +34,7 @@ export function createOutput(
 ): Output {
   const { stdout, stderr } = streams;
   const inPlace = Boolean(stdout.isTTY) && !options.json;
-  const red = useColor(stderr) ? (s: string) => `\x1b[31m${s}\x1b[39m` : id;
+  const red = colorAllowed(stderr) ? (s: string) => `\x1b[31m${s}\x1b[39m` : id;
   let progressShowing = false;
 
   const flush = () => {

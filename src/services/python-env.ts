@@ -6,7 +6,6 @@
 import {
   checkPythonVersion as checkVersion,
   ensurePythonEnv as ensureEnv,
-  findPackageRoot,
   PythonEnvError,
   resolvePython as resolve,
   type EnsurePythonOptions,
@@ -14,16 +13,9 @@ import {
   type PythonSource,
 } from '../../scripts/python-env.mjs';
 import { ExitCode, isAbortError, MaxrecError } from '../core/errors.js';
+import { packageRoot } from './package-root.js';
 
 export type { EnsurePythonOptions, PythonEnv, PythonSource };
-
-let cachedRoot: string | undefined;
-
-/** The folder holding maxrec's package.json (and training_code/). */
-export function packageRoot(): string {
-  cachedRoot ??= guard(() => findPackageRoot(import.meta.url));
-  return cachedRoot;
-}
 
 /**
  * Which python would run training, creating nothing: the config's

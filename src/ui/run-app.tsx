@@ -10,7 +10,9 @@ import { createActor } from 'xstate';
 import { ExitCode } from '../core/errors.js';
 import { closingMessage, exitCodeOf } from '../core/exit-code.js';
 import { createJourneyMachine } from '../core/machine.js';
+import type { JourneyEvent } from '../core/journey.js';
 import type { JourneyServices } from '../core/ports.js';
+import { isIn } from '../core/state-path.js';
 import { debugLog } from '../services/debug-log.js';
 import { App } from './app.js';
 
@@ -24,6 +26,8 @@ export interface RunAppOptions {
   stdout?: NodeJS.WriteStream;
   /** Injected for tests. */
   now?: () => number;
+  /** Sent once home is ready, e.g. NEW_TRAINING to open at setup. */
+  initialEvents?: JourneyEvent[];
 }
 
 /** Resolves with the exit code of product.md once the app has closed. */
@@ -33,6 +37,7 @@ export async function runApp({
   stdin = process.stdin,
   stdout = process.stdout,
   now = Date.now,
+  initialEvents = [],
 }: RunAppOptions): Promise<number> {
   const actor = createActor(createJourneyMachine(services), {
     input: { configPath, now },
@@ -59,6 +64,13 @@ export async function runApp({
           resolve();
         },
       });
+    });
+    let pending = initialEvents;
+    actor.subscribe((snapshot) => {
+      if (pending.length === 0 || !isIn(snapshot, 'home.ready')) return;
+      const events = pending;
+      pending = [];
+      for (const event of events) actor.send(event);
     });
     actor.start();
     instance = render(<App actor={actor} now={now} />, {

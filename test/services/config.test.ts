@@ -352,13 +352,26 @@ describe('writeDefaultConfig', () => {
   it('copies the bundled default, and refuses to overwrite', async () => {
     const file = path.join(dir, 'sub', 'max-recommender-training-config.yaml');
     await writeDefaultConfig(file);
-    expect(await fs.readFile(file, 'utf8')).toBe(
-      await fs.readFile(defaultConfig, 'utf8'),
-    );
+    const written = await fs.readFile(file, 'utf8');
+    const bundled = await fs.readFile(defaultConfig, 'utf8');
+    // Comments and keys survive; only the two folder paths change.
+    const differing = written
+      .split('\n')
+      .filter((line, i) => line !== bundled.split('\n')[i]);
+    expect(differing).toHaveLength(2);
     await expect(writeDefaultConfig(file)).rejects.toMatchObject({
       exitCode: 3,
     });
     await writeDefaultConfig(file, { overwrite: true });
     await loadConfig(file);
+  });
+
+  it('points a config written elsewhere at the bundled code and sample', async () => {
+    const file = path.join(dir, 'elsewhere', 'config.yaml');
+    await writeDefaultConfig(file);
+    const { settings } = await loadConfig(file);
+    const root = path.dirname(defaultConfig);
+    expect(settings.codeDir).toBe(path.join(root, 'training_code'));
+    expect(settings.localDataDir).toBe(path.join(root, 'sample_training_data'));
   });
 });

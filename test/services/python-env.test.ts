@@ -8,9 +8,9 @@ import { MaxrecError } from '../../src/core/errors.js';
 import {
   checkPythonVersion,
   ensurePythonEnv,
-  packageRoot,
   resolvePython,
 } from '../../src/services/python-env.js';
+import { packageRoot } from '../../src/services/package-root.js';
 
 const repoRoot = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),

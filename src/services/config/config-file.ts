@@ -12,7 +12,7 @@ import { isCollection, isScalar, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ExitCode, MaxrecError } from '../../core/errors.js';
 import type { BackendName, Hyperparameters } from '../../core/types.js';
-import { packageRoot } from '../python-env.js';
+import { packageRoot } from '../package-root.js';
 import {
   configSchema,
   resolveSettings,
@@ -88,14 +88,17 @@ export async function saveConfig(
 
 /**
  * Copy the bundled default config to `configPath`. Throws MaxrecError
- * (exit 3) when a file is already there, unless `overwrite` is set.
+ * (exit 3) when a file is already there, unless `overwrite` is set. A
+ * config written outside maxrec's own folder points at maxrec's training
+ * code and sample data by absolute path, so that it trains as it is.
  */
 export async function writeDefaultConfig(
   configPath: string,
   options: { overwrite?: boolean } = {},
 ): Promise<void> {
   const file = path.resolve(configPath);
-  const bundled = path.join(packageRoot(), CONFIG_FILE_NAME);
+  const root = packageRoot();
+  const bundled = path.join(root, CONFIG_FILE_NAME);
   await fs.mkdir(path.dirname(file), { recursive: true });
   try {
     if (options.overwrite) {
@@ -114,6 +117,12 @@ export async function writeDefaultConfig(
         cause: error,
       },
     );
+  }
+  if (path.dirname(file) !== root) {
+    await saveConfig(file, {
+      [SETTING_KEYS.codeDir]: path.join(root, 'training_code'),
+      [SETTING_KEYS.localDataDir]: path.join(root, 'sample_training_data'),
+    });
   }
 }
 

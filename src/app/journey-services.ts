@@ -1,0 +1,285 @@
+/**
+ * JourneyServices over the real services: what the state machine's effects
+ * do, for the app and the headless commands alike.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type {
+  JourneyServices,
+  JourneySettings,
+  RecentRun,
+} from '../core/ports.js';
+import { ExitCode, MaxrecError } from '../core/errors.js';
+import { DEFAULT_HYPERPARAMETERS } from '../core/types.js';
+import {
+  loadConfig,
+  updateHyperparameters,
+  updateSetup,
+} from '../services/config/config-file.js';
+import type { Settings } from '../services/config/schema.js';
+import { inspectData } from '../services/data-inspection.js';
+import { debugLog } from '../services/debug-log.js';
+import { openPreferences } from '../services/preferences.js';
+import { composeTrainingCommand, ZipPackaging } from '../services/packaging.js';
+import {
+  copyTrainedModel,
+  downloadResults,
+  extractModelArchive,
+  readMetrics,
+} from '../services/results.js';
+import { Recommender } from '../services/recommender.js';
+import { openBackend, type BackendSession } from './backends.js';
+
+/** Files in the top of a data folder that are never uploaded (as the original). */
+const NOT_UPLOADED = new Set(['README.md']);
+
+export interface AppServices extends JourneyServices {
+  /** The full settings of the config loaded last, for the CLI's messages. */
+  loadedSettings(): Settings | undefined;
+}
+
+export function createJourneyServices(): AppServices {
+  let loaded: Settings | undefined;
+  let session: BackendSession | undefined;
+  // The ratings file's key in the data bucket, as the last upload left it.
+  let uploadedDataFile: string | undefined;
+  const recommenders = new Map<string, Promise<Recommender>>();
+  const preferences = openPreferences();
+  let configPath = '';
+
+  const backend = async (): Promise<BackendSession> => {
+    if (!loaded) throw new Error('settings are not loaded');
+    session ??= await openBackend(loaded);
+    return session;
+  };
+
+  return {
+    loadedSettings: () => loaded,
+
+    async loadSettings(file) {
+      const config = await loadConfig(file);
+      loaded = config.settings;
+      configPath = config.path;
+      session = undefined;
+      preferences.addRecentConfig(config.path);
+      for (const note of config.notes) debugLog('config note:', note);
+      return toJourneySettings(config.settings);
+    },
+
+    async saveSetup(file, setup) {
+      const config = await updateSetup(file, {
+        backend: setup.backend,
+        localDataDir: setup.localDataDir,
+        dataBucket: setup.dataBucket || undefined,
+        resultsBucket: setup.resultsBucket || undefined,
+        compute: setup.compute,
+      });
+      loaded = config.settings;
+      session = undefined;
+    },
+
+    async saveHyperparameters(file, hyperparameters) {
+      const config = await updateHyperparameters(file, hyperparameters);
+      loaded = config.settings;
+    },
+
+    inspectData: (target, options) => inspectData(target, options),
+
+    async uploadData({ settings, dataPath, inspection, onProgress, signal }) {
+      const { storage } = await backend();
+      const bucket = requireBucket(settings.dataBucket, 'data');
+      const prefix = loaded?.dataPrefix ?? '';
+      const isFolder = (await fs.stat(dataPath)).isDirectory();
+      await storage.ensureBucket(bucket, signal);
+      // A folder goes up whole; a single file goes up alone, by its name.
+      const objects = await storage.upload(dataPath, bucket, prefix, {
+        skip: isFolder ? (rel) => NOT_UPLOADED.has(rel) : undefined,
+        onProgress,
+        signal,
+      });
+      uploadedDataFile = isFolder
+        ? toKey(path.relative(dataPath, inspection.file))
+        : path.basename(dataPath);
+      return {
+        objects: objects.length,
+        bytes: objects.reduce((sum, o) => sum + o.bytes, 0),
+      };
+    },
+
+    async buildCodeArchive({ settings, hyperparameters, signal }) {
+      const full = requireLoaded(loaded);
+      const dataFile =
+        uploadedDataFile ?? settings.dataFile ?? DEFAULT_DATA_FILE;
+      const archivePath = path.join(
+        path.dirname(configPath),
+        `${full.modelIdentifier}-model-building-code.zip`,
+      );
+      const result = await new ZipPackaging().buildCodeArchive(
+        full.codeDir,
+        archivePath,
+        {
+          trainingCommand: composeTrainingCommand({
+            ...hyperparameters,
+            dataFile,
+          }),
+          signal,
+        },
+      );
+      return { path: archivePath, ...result };
+    },
+
+    async startRun({ settings, archive, signal }) {
+      const full = requireLoaded(loaded);
+      const { backend: training } = await backend();
+      const snapshot = await training.start(
+        {
+          codeArchive: archive.path,
+          command: full.command,
+          dataBucket: requireBucket(settings.dataBucket, 'data'),
+          dataPrefix: full.dataPrefix,
+          resultsBucket: requireBucket(settings.resultsBucket, 'results'),
+          name: `train-${full.modelIdentifier}`,
+          compute: settings.compute,
+        },
+        signal,
+      );
+      preferences.addRecentRun({
+        id: snapshot.id,
+        backend: training.name,
+        configPath,
+        startedAt: snapshot.startedAt ?? Date.now(),
+      });
+      return snapshot;
+    },
+
+    async followRun(runId, handlers, signal) {
+      const { backend: training } = await backend();
+      return training.follow(runId, handlers, signal);
+    },
+
+    async cancelRun(runId, signal) {
+      const { backend: training } = await backend();
+      await training.cancel(runId, signal);
+    },
+
+    async fetchResults({ runId, settings, logOnly, onProgress, signal }) {
+      const full = requireLoaded(loaded);
+      const { backend: training, storage } = await backend();
+      const results = await training.results(runId, signal);
+      const stagingDir = settings.stagingDir;
+      const downloaded = await downloadResults(storage, results, stagingDir, {
+        onProgress,
+        signal,
+        logOnly,
+      });
+      if (logOnly || !downloaded.archiveFile) {
+        return { stagingDir, logFile: downloaded.logFile };
+      }
+      const modelDir = await extractModelArchive(
+        downloaded.archiveFile,
+        stagingDir,
+      );
+      recommenders.delete(modelDir);
+      if (full.trainedModelCopyDir) {
+        await copyTrainedModel(modelDir, full.trainedModelCopyDir);
+      }
+      return {
+        stagingDir,
+        logFile: downloaded.logFile,
+        archiveFile: downloaded.archiveFile,
+        modelDir,
+        metrics: await readMetrics(modelDir),
+      };
+    },
+
+    async recommend({ modelDir, settings, userId, n }) {
+      let recommender = recommenders.get(modelDir);
+      if (!recommender) {
+        recommender = Recommender.load(modelDir, {
+          titlesFile: await titlesFile(settings),
+        });
+        recommenders.set(modelDir, recommender);
+        recommender.catch(() => recommenders.delete(modelDir));
+      }
+      return (await recommender).recommend(userId, n);
+    },
+
+    async listRecentRuns(signal) {
+      const recent = preferences.recentRuns();
+      const runs: RecentRun[] = [];
+      for (const run of recent.slice(0, 10)) {
+        signal.throwIfAborted();
+        runs.push({
+          id: run.id,
+          backend: run.backend,
+          startedAt: run.startedAt,
+          configPath: run.configPath,
+          status: await statusOf(run.id),
+        });
+      }
+      return runs;
+
+      async function statusOf(id: string): Promise<RecentRun['status']> {
+        try {
+          const { backend: training } = await backend();
+          return (await training.status(id, signal)).status;
+        } catch {
+          // A run this backend no longer knows is shown as failed.
+          return 'failed';
+        }
+      }
+    },
+  };
+}
+
+const DEFAULT_DATA_FILE = 'data/ratings.csv';
+
+function toJourneySettings(settings: Settings): JourneySettings {
+  const { dataFile, itemTitlesFile, ...hyperparameters } =
+    settings.hyperparameters;
+  return {
+    backend: settings.backend,
+    localDataDir: settings.localDataDir,
+    dataBucket: settings.dataBucket ?? '',
+    resultsBucket: settings.resultsBucket ?? '',
+    compute: settings.compute,
+    dataFile: dataFile ?? DEFAULT_DATA_FILE,
+    itemTitlesFile,
+    hyperparameters: { ...DEFAULT_HYPERPARAMETERS, ...hyperparameters },
+    stagingDir: settings.stagingDir,
+  };
+}
+
+/** The item titles file, when the config names one that exists. */
+async function titlesFile(
+  settings: JourneySettings,
+): Promise<string | undefined> {
+  if (!settings.itemTitlesFile) return undefined;
+  const base = (await isDirectory(settings.localDataDir))
+    ? settings.localDataDir
+    : path.dirname(settings.localDataDir);
+  const file = path.resolve(base, settings.itemTitlesFile);
+  return (await fs.stat(file).catch(() => undefined)) ? file : undefined;
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  return (await fs.stat(p).catch(() => undefined))?.isDirectory() ?? false;
+}
+
+function toKey(relative: string): string {
+  return relative.split(path.sep).join('/');
+}
+
+function requireLoaded(settings: Settings | undefined): Settings {
+  if (!settings) throw new Error('settings are not loaded');
+  return settings;
+}
+
+function requireBucket(bucket: string, role: 'data' | 'results'): string {
+  if (bucket) return bucket;
+  throw new MaxrecError(
+    ExitCode.configuration,
+    `The config names no ${role} bucket.`,
+    { hint: 'Run `maxrec setup CONFIG` to choose one.' },
+  );
+}

@@ -1,0 +1,100 @@
+/**
+ * `maxrec demo`: the main job on the bundled MovieLens sample, start to
+ * finish on the local backend, then a few recommendations.
+ */
+import path from 'node:path';
+import { ExitCode } from '../core/errors.js';
+import {
+  saveConfig,
+  writeDefaultConfig,
+} from '../services/config/config-file.js';
+import { SETTING_KEYS } from '../services/config/schema.js';
+import { packageRoot } from '../services/package-root.js';
+import { resolveDataDirectory } from '../services/paths.js';
+import { Recommender } from '../services/recommender.js';
+import type { CliIo } from './main.js';
+import type { Output } from './output.js';
+import { runHeadlessJourney } from './train.js';
+
+export interface DemoOptions {
+  epochs: number;
+  user: string;
+  io: CliIo;
+  output: Output;
+}
+
+export async function demoCommand(options: DemoOptions): Promise<number> {
+  const { epochs, user, io, output } = options;
+  const configPath = await writeDemoConfig(epochs);
+  output.info(
+    `maxrec demo: training on the bundled MovieLens sample ` +
+      `(${epochs} epochs, local backend). Config: ${configPath}`,
+  );
+  const { context } = await runHeadlessJourney({
+    configPath,
+    mode: 'package',
+    io,
+    output,
+  });
+  const modelDir = context.context.results?.modelDir;
+  if (context.exitCode !== ExitCode.ok || !modelDir) return context.exitCode;
+
+  const metrics = context.context.results?.metrics;
+  if (metrics) {
+    output.record(
+      'metrics',
+      { ...metrics },
+      `Test HR@10 ${metrics.hit_rate_at_10.toFixed(3)}, NDCG@10 ` +
+        `${metrics.ndcg_at_10.toFixed(3)} (${metrics.protocol})`,
+    );
+  }
+  const recommender = await Recommender.load(modelDir, {
+    titlesFile: path.join(sampleDir(), 'data', 'movies.csv'),
+  });
+  try {
+    const top = await recommender.recommend(user, 5, {});
+    output.record(
+      'recommendations',
+      { user, items: top },
+      [
+        `Top 5 movies for user ${user}:`,
+        ...top.map(
+          (r, i) =>
+            `  ${i + 1}. ${r.title ?? r.item} (item ${r.item}, score ${r.score.toFixed(3)})`,
+        ),
+        '',
+        `Try another user: maxrec recommend USER_ID --model ${path.relative(process.cwd(), modelDir) || modelDir} --titles ${path.join(sampleDir(), 'data', 'movies.csv')}`,
+      ].join('\n'),
+    );
+  } finally {
+    await recommender.close();
+  }
+  return ExitCode.ok;
+}
+
+function sampleDir(): string {
+  return path.join(packageRoot(), 'sample_training_data');
+}
+
+/**
+ * A config of its own in maxrec's data folder, so the demo never edits the
+ * user's: the bundled sample and code, results into ./training_output.
+ */
+async function writeDemoConfig(epochs: number): Promise<string> {
+  const configPath = path.join(
+    resolveDataDirectory(),
+    'demo',
+    'max-recommender-training-config.yaml',
+  );
+  await writeDefaultConfig(configPath, { overwrite: true });
+  await saveConfig(configPath, {
+    [SETTING_KEYS.localDataDir]: sampleDir(),
+    [SETTING_KEYS.codeDir]: path.join(packageRoot(), 'training_code'),
+    [SETTING_KEYS.trainedModelCopyDir]: undefined,
+    [SETTING_KEYS.epochs]: epochs,
+    [SETTING_KEYS.dataBucket]: 'maxrec-demo-data',
+    [SETTING_KEYS.resultsBucket]: 'maxrec-demo-results',
+    'process.0.params.staging_dir': path.resolve('training_output'),
+  });
+  return configPath;
+}

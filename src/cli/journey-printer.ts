@@ -1,0 +1,182 @@
+/**
+ * Turns the journey's snapshots into plain lines (or JSON records) for the
+ * headless commands: what changed since the last snapshot, once.
+ */
+import type { JourneyContext } from '../core/journey.js';
+import { formatBytes, formatDuration } from '../core/progress.js';
+import type { Output } from './output.js';
+
+interface Snapshot {
+  value: unknown;
+  context: JourneyContext;
+}
+
+/** The dotted state path of a snapshot's value, e.g. `monitor.watching`. */
+export function statePath(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const [key, child] = Object.entries(value)[0] ?? [];
+    return key ? `${key}.${statePath(child)}` : '';
+  }
+  return '';
+}
+
+export function createJourneyPrinter(output: Output) {
+  let lastState = '';
+  let lastStatus = '';
+  let printedStart = false;
+  let printedEnd = false;
+  const printedEpochs = new Set<string>();
+  let printedTrials = 0;
+  let lastProgressAt = 0;
+
+  const entered = (state: string, context: JourneyContext) => {
+    switch (state) {
+      case 'data.inspecting':
+        output.info(`Inspecting ${context.dataPath}`);
+        break;
+      case 'data.uploading':
+        printInspection(output, context);
+        output.info(`Uploading to bucket ${context.settings?.dataBucket}`);
+        break;
+      case 'launch.packaging':
+        if (context.uploaded) {
+          output.record('uploaded', { ...context.uploaded }, 'Data uploaded.');
+        }
+        output.info('Packaging the training code');
+        break;
+      case 'launch.starting':
+        if (context.archive) {
+          const { path, bytes, files } = context.archive;
+          output.record(
+            'archive',
+            { path, bytes, files },
+            `Code archive ${path} (${files} files, ${formatBytes(bytes)})`,
+          );
+        }
+        break;
+      case 'monitor.watching':
+        output.record(
+          'run',
+          { id: context.runId },
+          `Model training was started. Training id: ${context.runId}\n` +
+            'Press Ctrl+C once to stop monitoring, twice to cancel training.',
+        );
+        break;
+      case 'results.downloading':
+        output.info(`Downloading results into ${context.settings?.stagingDir}`);
+        break;
+    }
+  };
+
+  const trainerProgress = (context: JourneyContext) => {
+    const start = context.startEvent;
+    if (start && !printedStart) {
+      printedStart = true;
+      output.record(
+        'start',
+        { ...start },
+        `Training on ${start.users} users, ${start.items} items, ` +
+          `${start.interactions} interactions (${start.evaluated_users} ` +
+          `evaluated, ${start.single_interaction_users} with one ` +
+          `interaction), device ${start.device}`,
+      );
+    }
+    for (const e of context.epochs) {
+      const key = `${e.trial ?? 0}:${e.epoch}`;
+      if (printedEpochs.has(key)) continue;
+      printedEpochs.add(key);
+      const trial = e.trial === undefined ? '' : `Trial ${e.trial} `;
+      output.record(
+        'epoch',
+        { ...e },
+        `${trial}Epoch ${e.epoch}/${e.epochs}  loss ${e.loss.toFixed(4)}  ` +
+          `val HR@10 ${e.valHr.toFixed(3)}  NDCG@10 ${e.valNdcg.toFixed(3)}` +
+          `  ${e.seconds.toFixed(1)} s`,
+      );
+    }
+    for (const t of context.trials.slice(printedTrials)) {
+      output.record(
+        'trial',
+        { ...t },
+        `Trial ${t.trial}/${t.trials} ${t.state}: val HR@10 ` +
+          `${t.valHr.toFixed(3)}  ${Object.entries(t.params)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`,
+      );
+    }
+    printedTrials = context.trials.length;
+    const end = context.endEvent;
+    if (end && !printedEnd) {
+      printedEnd = true;
+      output.record(
+        'end',
+        { ...end },
+        `Test HR@10 ${end.test_hr.toFixed(3)}  NDCG@10 ` +
+          `${end.test_ndcg.toFixed(3)} after ${end.epochs_run} epochs ` +
+          `(${formatDuration(end.train_seconds)})`,
+      );
+    }
+  };
+
+  const transfer = (context: JourneyContext) => {
+    const transferState = context.upload ?? context.download;
+    if (!transferState) return;
+    const now = Date.now();
+    const { bytesDone, bytesTotal, name } = transferState.progress;
+    if (bytesDone < bytesTotal && now - lastProgressAt < 1000) return;
+    lastProgressAt = now;
+    const percent = bytesTotal ? Math.floor((bytesDone / bytesTotal) * 100) : 0;
+    output.progress(
+      `  ${percent}% ${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)} ${name}`,
+    );
+  };
+
+  return (snapshot: Snapshot) => {
+    const state = statePath(snapshot.value);
+    const { context } = snapshot;
+    if (state !== lastState) {
+      lastState = state;
+      entered(state, context);
+    }
+    if (state === 'data.uploading' || state === 'results.downloading') {
+      transfer(context);
+    }
+    trainerProgress(context);
+    const status = context.run?.status ?? '';
+    if (status && status !== lastStatus) {
+      lastStatus = status;
+      output.record(
+        'status',
+        { status, id: context.runId },
+        `Status: ${status}`,
+      );
+    }
+  };
+}
+
+function printInspection(output: Output, context: JourneyContext): void {
+  const inspection = context.inspection;
+  if (!inspection) return;
+  const delimiter =
+    inspection.delimiter === '\t' ? 'tab' : `"${inspection.delimiter}"`;
+  output.record(
+    'inspection',
+    {
+      file: inspection.file,
+      delimiter: inspection.delimiter,
+      users: inspection.users,
+      items: inspection.items,
+      interactions: inspection.interactions,
+      warnings: inspection.warnings,
+    },
+    `Data ${inspection.file}: ${delimiter}-separated, ` +
+      `${inspection.hasHeader ? 'with' : 'no'} header; ${inspection.users} ` +
+      `users, ${inspection.items} items, ${inspection.interactions} interactions`,
+  );
+  for (const warning of inspection.warnings) {
+    output.info(
+      `  note: ${warning.line ? `line ${warning.line}: ` : ''}${warning.message}`,
+    );
+  }
+}

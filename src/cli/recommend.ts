@@ -1,0 +1,32 @@
+/** `maxrec recommend USER_ID`: a trained model's top items for one user. */
+import { ExitCode } from '../core/errors.js';
+import { Recommender } from '../services/recommender.js';
+import type { Output } from './output.js';
+
+export async function recommendCommand(options: {
+  userId: string;
+  model: string;
+  count: number;
+  titles?: string;
+  output: Output;
+}): Promise<number> {
+  const { userId, model, count, titles, output } = options;
+  const recommender = await Recommender.load(model, { titlesFile: titles });
+  try {
+    const top = await recommender.recommend(userId, count, {});
+    output.record(
+      'recommendations',
+      { user: userId, items: top },
+      [
+        `Top ${top.length} items for user ${userId}:`,
+        ...top.map(
+          (r, i) =>
+            `  ${String(i + 1).padStart(2)}. ${r.title ? `${r.title} (item ${r.item})` : `item ${r.item}`}  score ${r.score.toFixed(3)}`,
+        ),
+      ].join('\n'),
+    );
+    return ExitCode.ok;
+  } finally {
+    await recommender.close();
+  }
+}

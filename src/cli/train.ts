@@ -1,0 +1,185 @@
+/**
+ * `maxrec train CONFIG clean|prepare|train|package [ID]`: the original's
+ * modes, driving the same state machine as the app without drawing it.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { createActor } from 'xstate';
+import { createJourneyServices } from '../app/journey-services.js';
+import { exitCodeOf } from '../core/exit-code.js';
+import { ExitCode, MaxrecError } from '../core/errors.js';
+import type { JourneyContext } from '../core/journey.js';
+import { createJourneyMachine } from '../core/machine.js';
+import { loadConfig } from '../services/config/config-file.js';
+import { createJourneyPrinter, statePath } from './journey-printer.js';
+import type { CliIo, TrainMode } from './main.js';
+import type { Output } from './output.js';
+
+export interface TrainCommandOptions {
+  configPath: string;
+  mode: TrainMode;
+  trainingId?: string;
+  io: CliIo;
+  output: Output;
+}
+
+export async function trainCommand(
+  options: TrainCommandOptions,
+): Promise<number> {
+  const { configPath, mode, trainingId, output } = options;
+  if (trainingId && mode !== 'package') {
+    throw new MaxrecError(
+      ExitCode.invocation,
+      `A training id only goes with the package mode, not ${mode}.`,
+      { hint: `Run: maxrec train ${configPath} package ${trainingId}` },
+    );
+  }
+  if (mode === 'clean') return clean(configPath, output);
+  const { context } = await runHeadlessJourney({
+    ...options,
+    mode,
+  });
+  return context.exitCode;
+}
+
+export interface HeadlessResult {
+  exitCode: number;
+  context: JourneyContext;
+}
+
+/**
+ * Runs the journey headless in `mode` and prints its progress. Ctrl+C once
+ * stops watching a run (it goes on); in a terminal a second Ctrl+C asks
+ * whether to cancel it.
+ */
+export async function runHeadlessJourney(
+  options: Omit<TrainCommandOptions, 'mode'> & {
+    mode: Exclude<TrainMode, 'clean'>;
+  },
+): Promise<{ context: HeadlessResult }> {
+  const { configPath, mode, trainingId, io, output } = options;
+  const services = createJourneyServices();
+  const actor = createActor(createJourneyMachine(services), {
+    input: { configPath },
+  });
+  const print = createJourneyPrinter(output);
+  const interactive = Boolean(io.stdin.isTTY);
+
+  const finished = new Promise<HeadlessResult>((resolve) => {
+    let asked = false;
+    let confirming = false;
+    actor.subscribe((snapshot) => {
+      print(snapshot);
+      const state = statePath(snapshot.value);
+      const exitCode = exitCodeOf(snapshot);
+      if (exitCode !== undefined) {
+        finish(snapshot.context, exitCode);
+        return;
+      }
+      if (state === 'monitor.detached' && !asked) {
+        asked = true;
+        output.record(
+          'detached',
+          { id: snapshot.context.runId },
+          `Training monitoring was stopped.\n${snapshot.context.notice ?? ''}`,
+        );
+        if (!interactive) {
+          finish(snapshot.context, ExitCode.ok);
+          return;
+        }
+        output.info('Press Enter to exit, or Ctrl+C again to cancel the run.');
+        void waitForEnterOrInterrupt(io).then((answer) => {
+          if (statePath(actor.getSnapshot().value) !== 'monitor.detached') {
+            return;
+          }
+          if (answer === 'interrupt') actor.send({ type: 'INTERRUPT' });
+          else finish(actor.getSnapshot().context, ExitCode.ok);
+        });
+      }
+      if (state === 'monitor.confirmCancel' && !confirming) {
+        confirming = true;
+        void confirm(io, `Cancel run ${snapshot.context.runId}? [y/N] `).then(
+          (yes) => {
+            confirming = false;
+            // Denied: back to detached, where Enter exits again.
+            if (!yes) asked = false;
+            actor.send({ type: yes ? 'CONFIRM' : 'DENY' });
+          },
+        );
+      }
+    });
+
+    function finish(context: JourneyContext, exitCode: number) {
+      output.flush();
+      if (exitCode !== ExitCode.ok && context.runId && context.logTail.length) {
+        output.info('Last lines of the training log:');
+        for (const line of context.logTail.slice(-12)) output.info(`  ${line}`);
+      }
+      if (context.error && exitCode !== ExitCode.ok) {
+        output.error(
+          new MaxrecError(exitCode as never, context.error.message, {
+            hint: context.error.hint,
+          }),
+        );
+      }
+      resolve({ exitCode, context });
+    }
+  });
+
+  const onSigint = () => actor.send({ type: 'INTERRUPT' });
+  process.on('SIGINT', onSigint);
+  try {
+    actor.start();
+    actor.send({ type: 'RUN_HEADLESS', mode, runId: trainingId });
+    const result = await finished;
+    if (result.exitCode === ExitCode.ok && result.context.results?.modelDir) {
+      output.record(
+        'done',
+        {
+          modelDir: result.context.results.modelDir,
+          metrics: result.context.results.metrics,
+        },
+        `Done. The trained model is in ${result.context.results.modelDir}`,
+      );
+    }
+    return { context: result };
+  } finally {
+    process.off('SIGINT', onSigint);
+    actor.stop();
+  }
+}
+
+async function clean(configPath: string, output: Output): Promise<number> {
+  const { path: file, settings } = await loadConfig(configPath);
+  const archive = path.join(
+    path.dirname(file),
+    `${settings.modelIdentifier}-model-building-code.zip`,
+  );
+  await fs.rm(archive, { force: true });
+  output.record('clean', { removed: archive }, `Removed ${archive}`);
+  return ExitCode.ok;
+}
+
+/** Waits for Enter, or Ctrl+C (which readline takes from the terminal). */
+function waitForEnterOrInterrupt(io: CliIo): Promise<'enter' | 'interrupt'> {
+  const rl = createInterface({ input: io.stdin, output: io.stdout });
+  return new Promise((resolve) => {
+    rl.once('line', () => resolve('enter'));
+    rl.once('SIGINT', () => resolve('interrupt'));
+  }).finally(() => rl.close()) as Promise<'enter' | 'interrupt'>;
+}
+
+async function confirm(io: CliIo, question: string): Promise<boolean> {
+  const rl = createInterface({ input: io.stdin, output: io.stdout });
+  // Ctrl+C at the question means no.
+  const interrupted = new Promise<string>((resolve) =>
+    rl.once('SIGINT', () => resolve('n')),
+  );
+  try {
+    const answer = await Promise.race([rl.question(question), interrupted]);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
