@@ -16,7 +16,17 @@ export const HYPERPARAMETER_FIELDS: readonly HyperparameterField[] = [
 ];
 
 /** The delimiters train_ncf.py accepts, as typed in the config. */
-export const DELIMITERS: readonly string[] = [',', '\\t', ';', '|', '::'];
+export const DELIMITERS: readonly string[] = [',', '\\t', ';', '|', '::', ' '];
+
+/**
+ * A delimiter as the inspection found it in a file (a real tab) in the
+ * form the config and the trainer's `--delimiter` take ('\\t'); null for
+ * one the trainer does not know.
+ */
+export function delimiterAsTyped(found: string): string | null {
+  const typed = found === '\t' ? '\\t' : found;
+  return DELIMITERS.includes(typed) ? typed : null;
+}
 
 export type Checked<T> =
   { ok: true; value: T } | { ok: false; message: string };

@@ -102,6 +102,8 @@ export const journeySetup = setup({
   },
   actions: {
     clearMessages: assign({ notice: null, error: null, quitRequested: false }),
+    /** The user acted on an error (edited a value): it no longer applies. */
+    clearError: assign({ error: null }),
     requestQuit: assign({
       quitRequested: true,
       notice: 'Quit maxrec? y to quit, n to stay.',

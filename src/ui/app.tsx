@@ -4,11 +4,13 @@
  * terminal's height.
  */
 import { isIn, type JourneyStatePath } from '../core/state-path.js';
-import { Box, Text, useInput, type Key } from 'ink';
-import { useCallback, useLayoutEffect, useMemo, useRef } from 'react';
+import { Box, Text } from 'ink';
+import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { JourneyError } from '../core/journey.js';
 import { ErrorBox } from './components/error-box.js';
 import { KeyHints } from './components/key-hints.js';
 import { useClock } from './hooks/use-clock.js';
+import { useKeypresses } from './hooks/use-keypresses.js';
 import {
   useDispatch,
   useJourneySnapshot,
@@ -16,6 +18,7 @@ import {
   type JourneySnapshot,
 } from './hooks/use-journey.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
+import { textKey, type KeyPress } from './keys.js';
 import { hintsFor, resolveKey, type ScreenId } from './keymap.js';
 import { calculateLayout } from './layout.js';
 import { DataScreen } from './screens/data.js';
@@ -27,7 +30,7 @@ import { MonitorScreen } from './screens/monitor.js';
 import { ResultsScreen } from './screens/results.js';
 import { SetupScreen } from './screens/setup.js';
 import { createTheme, type Theme } from './theme.js';
-import { UiContext, type LocalHandler } from './ui-context.js';
+import { UiContext, type LocalHandlers } from './ui-context.js';
 
 const SUBSTATES: ScreenId[] = [
   'data.choosing',
@@ -90,35 +93,81 @@ export function App({ actor, now = Date.now, tickMs = 1000, theme }: AppProps) {
     tickMs,
     TICKING.some((prefix) => screen.startsWith(prefix)),
   );
-  const localHandler = useRef<LocalHandler | null>(null);
+  const localHandler = useRef<LocalHandlers | null>(null);
+  const latest = useCallback(() => actor.getSnapshot(), [actor]);
+  // An error stays in the machine until something replaces it; on screen
+  // it goes with the next key that does something.
+  const [dismissed, setDismissed] = useState<JourneyError | null>(null);
 
-  // Keys read the screen through a ref so the input handler never changes.
-  const screenRef = useRef(screen);
-  useLayoutEffect(() => {
-    screenRef.current = screen;
-  }, [screen]);
-  const onKey = useCallback(
-    (input: string, key: Key) => {
-      const command = resolveKey(screenRef.current, input, key);
+  // Keys wait here while a key before them has changed the screen and the
+  // new one has not rendered yet (its local handler is not in place).
+  const queue = useRef<KeyPress[]>([]);
+  const draining = useRef(false);
+  const renderedScreen = useRef<ScreenId>(screen);
+
+  const handleKey = useCallback(
+    (current: ScreenId, key: KeyPress): void => {
+      const local = localHandler.current;
+      if (current !== 'confirmQuit' && local?.edit?.(key)) return;
+      if (key.name === 'text' && key.text.length > 1) {
+        // Not for a text field: each character is a key of its own.
+        queue.current.unshift(...[...key.text].map(textKey));
+        return;
+      }
+      const command = resolveKey(current, key);
       if (!command) return;
       if ('event' in command) dispatch(command.event);
-      else localHandler.current?.(command.local, input);
+      else local?.command?.(command.local, key);
     },
     [dispatch],
   );
-  useInput(onKey);
+
+  const drain = useCallback(() => {
+    if (draining.current) return;
+    draining.current = true;
+    try {
+      while (queue.current.length > 0) {
+        const before = actor.getSnapshot();
+        const current = screenOf(before);
+        if (current !== renderedScreen.current) return;
+        handleKey(current, queue.current.shift()!);
+        const error = before.context.error;
+        if (error && actor.getSnapshot().context.error === error) {
+          setDismissed(error);
+        }
+      }
+    } finally {
+      draining.current = false;
+    }
+  }, [actor, handleKey]);
+
+  useLayoutEffect(() => {
+    renderedScreen.current = screen;
+    drain();
+  });
+  useKeypresses(
+    useCallback(
+      (keys: KeyPress[]) => {
+        queue.current.push(...keys);
+        drain();
+      },
+      [drain],
+    ),
+  );
 
   const context = snapshot.context;
   const top =
     typeof snapshot.value === 'string'
       ? snapshot.value
       : (Object.keys(snapshot.value)[0] ?? '');
-  const showError = context.error && screen !== 'final';
+  const showError =
+    context.error && context.error !== dismissed && screen !== 'final';
   const value = {
     theme: resolvedTheme,
     layout,
     now: time,
     dispatch,
+    latest,
     localHandler,
     inputActive: !context.quitRequested,
   };
@@ -126,33 +175,48 @@ export function App({ actor, now = Date.now, tickMs = 1000, theme }: AppProps) {
   return (
     <UiContext.Provider value={value}>
       <Box flexDirection="column" height={layout.height} overflow="hidden">
-        <Text wrap="truncate-end">
-          <Text bold color={resolvedTheme.accent}>
-            maxrec
+        {/* Header and footer never shrink: the body gives way. */}
+        <Box flexShrink={0}>
+          <Text wrap="truncate-end">
+            <Text bold color={resolvedTheme.accent}>
+              maxrec
+            </Text>
+            <Text color={resolvedTheme.muted}> · {TITLES[top] ?? 'Done'}</Text>
           </Text>
-          <Text color={resolvedTheme.muted}> · {TITLES[top] ?? 'Done'}</Text>
-        </Text>
+        </Box>
         <Box flexDirection="column" flexGrow={1} overflow="hidden">
-          <Screen screen={screen} snapshot={snapshot} />
+          {/* A screen taller than the body is cut at its foot; the error
+              and the notice below it stay in view. */}
+          <Box flexDirection="column" flexShrink={1} overflow="hidden">
+            <Box flexDirection="column" flexShrink={0}>
+              <Screen screen={screen} snapshot={snapshot} />
+            </Box>
+          </Box>
           {showError ? (
-            <ErrorBox error={context.error!} theme={resolvedTheme} />
+            <Box flexShrink={0}>
+              <ErrorBox error={context.error!} theme={resolvedTheme} />
+            </Box>
           ) : null}
           {context.notice &&
           screen !== 'final' &&
           screen !== 'monitor.detached' ? (
-            <Text
-              wrap="truncate-end"
-              color={
-                context.quitRequested
-                  ? resolvedTheme.warning
-                  : resolvedTheme.accent
-              }
-            >
-              {context.notice}
-            </Text>
+            <Box flexShrink={0}>
+              <Text
+                wrap="truncate-end"
+                color={
+                  context.quitRequested
+                    ? resolvedTheme.warning
+                    : resolvedTheme.accent
+                }
+              >
+                {context.notice}
+              </Text>
+            </Box>
           ) : null}
         </Box>
-        <KeyHints hints={hintsFor(screen)} color={resolvedTheme.muted} />
+        <Box flexShrink={0}>
+          <KeyHints hints={hintsFor(screen)} color={resolvedTheme.muted} />
+        </Box>
       </Box>
     </UiContext.Provider>
   );

@@ -4,8 +4,8 @@
  * value), and the hint the footer shows for it. Text fields type their own
  * characters, so screens with one bind no printable keys here.
  */
-import type { Key } from 'ink';
 import type { JourneyEvent } from '../core/journey.js';
+import type { KeyPress } from './keys.js';
 
 export type ScreenId =
   | 'loading'
@@ -154,27 +154,26 @@ export const KEYMAP: Record<ScreenId, Binding[]> = {
 };
 
 /** The names a key press answers to, most specific first. */
-export function keyNames(input: string, key: Key): KeyName[] {
-  if (key.ctrl && input === 'c') return ['ctrl+c'];
-  if (key.escape) return ['escape'];
-  if (key.return) return ['return'];
-  if (key.tab) return [key.shift ? 'shift+tab' : 'tab'];
-  if (key.upArrow) return ['up'];
-  if (key.downArrow) return ['down'];
-  if (key.leftArrow) return ['left'];
-  if (key.rightArrow) return ['right'];
-  if (key.backspace || key.delete) return ['backspace'];
-  if (key.ctrl || key.meta || input.length !== 1) return [];
-  return /^[0-9.]$/.test(input) ? [input, 'digit'] : [input];
+export function keyNames(key: KeyPress): KeyName[] {
+  switch (key.name) {
+    case 'text':
+      if (key.text.length !== 1) return [];
+      return /^[0-9.]$/.test(key.text) ? [key.text, 'digit'] : [key.text];
+    case 'delete':
+    case 'meta+backspace':
+      return [key.name, 'backspace'];
+    case 'word-left':
+      return [key.name, 'left'];
+    case 'word-right':
+      return [key.name, 'right'];
+    default:
+      return [key.name];
+  }
 }
 
-export function resolveKey(
-  screen: ScreenId,
-  input: string,
-  key: Key,
-): Command | null {
+export function resolveKey(screen: ScreenId, key: KeyPress): Command | null {
   const bindings = KEYMAP[screen];
-  for (const name of keyNames(input, key)) {
+  for (const name of keyNames(key)) {
     const binding = bindings.find((b) => b.keys.includes(name));
     if (binding) return binding.command;
   }

@@ -33,7 +33,7 @@ export function calculateLayout(columns: number, rows: number): Layout {
   const sparklineWidth = clamp(safeColumns - 40, 8, 60);
   const barWidth = clamp(safeColumns - 50, 10, 40);
   const logLines = Math.max(0, bodyHeight - MONITOR_FIXED_ROWS);
-  const previewRows = clamp(bodyHeight - 14, 0, 5);
+  const previewRows = clamp(bodyHeight - 15, 0, 5);
   return {
     columns: safeColumns,
     height,

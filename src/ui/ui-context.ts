@@ -1,10 +1,26 @@
-import { createContext, useContext, useEffect, type RefObject } from 'react';
+import {
+  createContext,
+  useContext,
+  useLayoutEffect,
+  type RefObject,
+} from 'react';
 import type { JourneyEvent } from '../core/journey.js';
+import type { JourneySnapshot } from './hooks/use-journey.js';
+import type { KeyPress } from './keys.js';
 import type { LocalCommand } from './keymap.js';
 import type { Layout } from './layout.js';
 import type { Theme } from './theme.js';
 
-export type LocalHandler = (command: LocalCommand, input: string) => void;
+/** What a screen does with the keys the key map leaves to it. */
+export interface LocalHandlers {
+  /** A screen-local command of the key map (next, previous, increase...). */
+  command?: (command: LocalCommand, key: KeyPress) => void;
+  /**
+   * Offered every key first while the screen has a focused text field:
+   * true when the field took it (typing, Backspace, ←→...).
+   */
+  edit?: (key: KeyPress) => boolean;
+}
 
 export interface UiContextValue {
   theme: Theme;
@@ -12,8 +28,13 @@ export interface UiContextValue {
   /** The clock's time for this frame, in ms. */
   now: number;
   dispatch: (event: JourneyEvent) => void;
+  /**
+   * The machine's snapshot right now. Key handlers read this, not the
+   * snapshot of their render: keys of one burst come before any re-render.
+   */
+  latest: () => JourneySnapshot;
   /** Where the key map sends screen-local commands. */
-  localHandler: RefObject<LocalHandler | null>;
+  localHandler: RefObject<LocalHandlers | null>;
   /** False while a question (quit?) has the keyboard. */
   inputActive: boolean;
 }
@@ -26,13 +47,17 @@ export function useUi(): UiContextValue {
   return value;
 }
 
-/** Receive the key map's local commands while this screen is shown. */
-export function useLocalCommands(handler: LocalHandler): void {
+/**
+ * Receive the key map's local commands while this screen is shown. Set in
+ * a layout effect, so the handler is in place before the app passes on
+ * keys that waited for this screen to appear.
+ */
+export function useLocalCommands(handlers: LocalHandlers): void {
   const { localHandler } = useUi();
-  useEffect(() => {
-    localHandler.current = handler;
+  useLayoutEffect(() => {
+    localHandler.current = handlers;
   });
-  useEffect(
+  useLayoutEffect(
     () => () => {
       localHandler.current = null;
     },

@@ -110,6 +110,9 @@ describe('hyperparameter rules', () => {
     ).toBe(32);
     expect(
       stepHyperparameter({ ...h, delimiter: '::' }, 'delimiter', 1).delimiter,
+    ).toBe(' ');
+    expect(
+      stepHyperparameter({ ...h, delimiter: ' ' }, 'delimiter', 1).delimiter,
     ).toBe(',');
     expect(stepHyperparameter(h, 'hpo', 1).hpo).toBe(true);
   });

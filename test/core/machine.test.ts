@@ -7,6 +7,7 @@ import { isIn, type JourneyStatePath } from '../../src/core/state-path.js';
 import {
   brokenInspectionFixture,
   FakeJourneyServices,
+  inspectionFixture,
   successfulRunSteps,
   trainerEventsFixture,
 } from '../helpers/journey-fakes.js';
@@ -330,6 +331,37 @@ describe('journey machine: interactive', () => {
     });
   });
 
+  it('takes the delimiter the inspection found; the user can still change it', async () => {
+    const fake = new FakeJourneyServices();
+    fake.answers.inspection = { ...inspectionFixture, delimiter: '\t' };
+    const journey = start(fake);
+    const { actor } = journey;
+    await at(journey, 'home.ready');
+    expect(actor.getSnapshot().context.hyperparameters.delimiter).toBe(',');
+    await toHyperparameters(journey);
+    expect(actor.getSnapshot().context.hyperparameters.delimiter).toBe('\\t');
+
+    actor.send({ type: 'HYPERPARAMETER_SET', field: 'delimiter', value: ';' });
+    actor.send({ type: 'SUBMIT' });
+    await at(journey, 'monitor.watching');
+    expect(fake.calls.saveHyperparameters?.[0]?.[1]).toMatchObject({
+      delimiter: ';',
+    });
+    expect(fake.calls.buildCodeArchive?.[0]?.[0]).toMatchObject({
+      delimiter: ';',
+    });
+  });
+
+  it('keeps the configured delimiter when the one found is unknown', async () => {
+    const fake = new FakeJourneyServices();
+    fake.answers.inspection = { ...inspectionFixture, delimiter: '#' };
+    const journey = start(fake);
+    await toHyperparameters(journey);
+    expect(journey.actor.getSnapshot().context.hyperparameters.delimiter).toBe(
+      ',',
+    );
+  });
+
   it('data with errors cannot continue to the upload', async () => {
     const fake = new FakeJourneyServices();
     fake.answers.inspection = brokenInspectionFixture;
@@ -469,6 +501,24 @@ describe('journey machine: headless', () => {
     expect(exitCodeOf(snapshot)).toBe(0);
     expect(journey.fake.callCount('uploadData')).toBe(0);
     expect(journey.fake.calls.followRun).toEqual([['run-0042']]);
+  });
+
+  it('packages with the delimiter the inspection found, space and tab alike', async () => {
+    for (const [found, typed] of [
+      ['\t', '\\t'],
+      [' ', ' '],
+      ['::', '::'],
+    ]) {
+      const fake = new FakeJourneyServices();
+      fake.answers.inspection = { ...inspectionFixture, delimiter: found! };
+      const journey = start(fake);
+      journey.actor.send({ type: 'RUN_HEADLESS', mode: 'prepare' });
+      const snapshot = await finished(journey);
+      expect(exitCodeOf(snapshot)).toBe(0);
+      expect(fake.calls.buildCodeArchive?.[0]?.[0], found).toMatchObject({
+        delimiter: typed,
+      });
+    }
   });
 
   it('prepare: stops after packaging: exit 0, nothing started', async () => {

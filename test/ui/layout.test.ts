@@ -1,37 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { Key } from 'ink';
 import { calculateLayout } from '../../src/ui/layout.js';
 import { sparkline } from '../../src/ui/components/sparkline.js';
 import { statusCells } from '../../src/ui/components/status-sparkline.js';
 import { bar } from '../../src/ui/components/progress-bar.js';
+import { textKey, type KeyPress } from '../../src/ui/keys.js';
 import { KEYMAP, hintsFor, resolveKey } from '../../src/ui/keymap.js';
 import { createTheme } from '../../src/ui/theme.js';
 
-const key = (overrides: Partial<Key> = {}): Key =>
-  ({
-    upArrow: false,
-    downArrow: false,
-    leftArrow: false,
-    rightArrow: false,
-    pageDown: false,
-    pageUp: false,
-    home: false,
-    end: false,
-    return: false,
-    escape: false,
-    ctrl: false,
-    shift: false,
-    tab: false,
-    backspace: false,
-    delete: false,
-    meta: false,
-    super: false,
-    hyper: false,
-    capsLock: false,
-    numLock: false,
-    ...overrides,
-  }) as Key;
-
+const key = (name: string): KeyPress => ({ name, text: '' });
 describe('calculateLayout', () => {
   it('keeps the root one row below the terminal', () => {
     expect(calculateLayout(100, 40).height).toBe(39);
@@ -91,19 +67,19 @@ describe('sparklines and bars', () => {
 
 describe('key map', () => {
   it('maps Ctrl+C per screen', () => {
-    expect(resolveKey('monitor.watching', 'c', key({ ctrl: true }))).toEqual({
+    expect(resolveKey('monitor.watching', key('ctrl+c'))).toEqual({
       event: { type: 'INTERRUPT' },
     });
-    expect(resolveKey('confirmQuit', 'c', key({ ctrl: true }))).toEqual({
+    expect(resolveKey('confirmQuit', key('ctrl+c'))).toEqual({
       event: { type: 'CONFIRM' },
     });
-    expect(resolveKey('monitor.detached', 'w', key())).toEqual({
+    expect(resolveKey('monitor.detached', textKey('w'))).toEqual({
       event: { type: 'WATCH' },
     });
-    expect(resolveKey('hyperparameters', '7', key())).toEqual({
+    expect(resolveKey('hyperparameters', textKey('7'))).toEqual({
       local: 'type',
     });
-    expect(resolveKey('setup', 'q', key())).toBeNull();
+    expect(resolveKey('setup', textKey('q'))).toBeNull();
   });
 
   it('gives every screen a way out with Ctrl+C and a hint for it', () => {

@@ -59,7 +59,10 @@ export const resultsState = journeySetup.createStateConfig({
     ready: {
       on: {
         RECOMMEND_USER_CHANGE: {
-          actions: assign(({ event }) => ({ recommendUserId: event.userId })),
+          actions: [
+            'clearError',
+            assign(({ event }) => ({ recommendUserId: event.userId })),
+          ],
         },
         RECOMMEND: [
           {

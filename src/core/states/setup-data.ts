@@ -1,7 +1,37 @@
 /** Setup (backend, locations, compute) and data (inspect, review, upload). */
 import { assign } from 'xstate';
 import { ExitCode } from '../errors.js';
+import { delimiterAsTyped } from '../hyperparameters.js';
+import type { JourneyContext } from '../journey.js';
 import { journeySetup, toJourneyError } from '../machine-setup.js';
+import type { DataInspection } from '../types.js';
+
+/**
+ * The inspection, and the trainer told the delimiter it found: a tab file
+ * read with ',' fails. The user can still change it on the next screen.
+ */
+function inspected(context: JourneyContext, inspection: DataInspection) {
+  const delimiter = delimiterAsTyped(inspection.delimiter);
+  return {
+    inspection,
+    hyperparameters: delimiter
+      ? { ...context.hyperparameters, delimiter }
+      : context.hyperparameters,
+    // Another value now; an error about the old one no longer applies.
+    hyperparameterErrors: delimiter
+      ? withoutKey(context.hyperparameterErrors, 'delimiter')
+      : context.hyperparameterErrors,
+  };
+}
+
+function withoutKey<T extends object, K extends keyof T>(
+  record: T,
+  key: K,
+): Omit<T, K> {
+  const copy = { ...record };
+  delete copy[key];
+  return copy;
+}
 
 export const setupState = journeySetup.createStateConfig({
   initial: 'editing',
@@ -9,9 +39,12 @@ export const setupState = journeySetup.createStateConfig({
     editing: {
       on: {
         SETUP_CHANGE: {
-          actions: assign(({ context, event }) => ({
-            setup: { ...context.setup, ...event.patch },
-          })),
+          actions: [
+            'clearError',
+            assign(({ context, event }) => ({
+              setup: { ...context.setup, ...event.patch },
+            })),
+          ],
         },
         SUBMIT: { target: 'saving', actions: 'clearMessages' },
         BACK: '#journey.home.ready',
@@ -52,7 +85,10 @@ export const dataState = journeySetup.createStateConfig({
     choosing: {
       on: {
         DATA_PATH_CHANGE: {
-          actions: assign(({ event }) => ({ dataPath: event.path })),
+          actions: [
+            'clearError',
+            assign(({ event }) => ({ dataPath: event.path })),
+          ],
         },
         SUBMIT: { target: 'inspecting', actions: 'clearMessages' },
         BACK: '#journey.setup',
@@ -84,7 +120,9 @@ export const dataState = journeySetup.createStateConfig({
           },
           {
             target: 'reviewed',
-            actions: assign(({ event }) => ({ inspection: event.output })),
+            actions: assign(({ context, event }) =>
+              inspected(context, event.output),
+            ),
           },
         ],
         onError: [

@@ -8,7 +8,7 @@ export const hyperparametersState = journeySetup.createStateConfig({
   states: {
     editing: {
       on: {
-        HYPERPARAMETER_SET: { actions: 'setHyperparameter' },
+        HYPERPARAMETER_SET: { actions: ['clearError', 'setHyperparameter'] },
         SUBMIT: [
           {
             guard: 'hyperparametersValid',

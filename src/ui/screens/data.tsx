@@ -1,6 +1,7 @@
+import path from 'node:path';
 import { isIn } from '../../core/state-path.js';
 import { Box, Text } from 'ink';
-import TextInput from 'ink-text-input';
+import { useRef } from 'react';
 import type { DataInspection } from '../../core/types.js';
 import {
   formatBytes,
@@ -8,8 +9,22 @@ import {
   transferFigures,
 } from '../../core/progress.js';
 import { ProgressBar } from '../components/progress-bar.js';
+import { TextField, type TextFieldHandle } from '../components/text-field.js';
 import type { JourneySnapshot } from '../hooks/use-journey.js';
-import { useUi } from '../ui-context.js';
+import { useLocalCommands, useUi } from '../ui-context.js';
+
+const PATH_LABEL = 'Ratings file or folder: ';
+
+/**
+ * The inspected file as the user can place it: relative to the folder they
+ * chose when it lies inside it, else the whole path.
+ */
+export function inspectedFileLabel(dataPath: string, file: string): string {
+  const relative = path.relative(path.resolve(dataPath), file);
+  if (relative === '') return path.basename(file);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) return file;
+  return relative;
+}
 
 const DELIMITER_NAMES: Record<string, string> = {
   ',': 'comma',
@@ -83,23 +98,41 @@ function Inspection({ inspection }: { inspection: DataInspection }) {
 }
 
 export function DataScreen({ snapshot }: { snapshot: JourneySnapshot }) {
-  const { theme, layout, dispatch, now, inputActive } = useUi();
+  const { theme, layout, dispatch, now, inputActive, latest } = useUi();
   const { context } = snapshot;
   const choosing = isIn(snapshot, 'data.choosing');
+  const field = useRef<TextFieldHandle>(null);
+  useLocalCommands({
+    edit: (key) =>
+      isIn(latest(), 'data.choosing') && (field.current?.edit(key) ?? false),
+  });
   return (
     <Box flexDirection="column">
       <Box>
-        <Text>Ratings file or folder: </Text>
+        <Text>{PATH_LABEL}</Text>
         {choosing ? (
-          <TextInput
+          <TextField
+            ref={field}
             value={context.dataPath}
             focus={inputActive}
-            onChange={(path) => dispatch({ type: 'DATA_PATH_CHANGE', path })}
+            placeholder="a .csv, .tsv, .dat file or a folder"
+            width={layout.columns - PATH_LABEL.length}
+            onChange={(dataPath) =>
+              dispatch({ type: 'DATA_PATH_CHANGE', path: dataPath })
+            }
           />
         ) : (
-          <Text color={theme.accent}>{context.dataPath}</Text>
+          <Text color={theme.accent} wrap="truncate-middle">
+            {context.dataPath}
+          </Text>
         )}
       </Box>
+      {context.inspection && !choosing ? (
+        <Text wrap="truncate-middle">
+          <Text color={theme.muted}>Inspected file: </Text>
+          {inspectedFileLabel(context.dataPath, context.inspection.file)}
+        </Text>
+      ) : null}
       {choosing ? (
         <Text color={theme.muted}>
           It is inspected before anything is uploaded.

@@ -1,6 +1,6 @@
 import { isIn } from '../../core/state-path.js';
 import { Box, Text } from 'ink';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { JourneyEvent } from '../../core/journey.js';
 import type { JourneySnapshot } from '../hooks/use-journey.js';
 import { useLocalCommands, useUi } from '../ui-context.js';
@@ -10,10 +10,8 @@ interface Choice {
   event: JourneyEvent;
 }
 
-export function HomeScreen({ snapshot }: { snapshot: JourneySnapshot }) {
-  const { theme, dispatch } = useUi();
-  const { context } = snapshot;
-  const choices: Choice[] = [
+function choicesOf(context: JourneySnapshot['context']): Choice[] {
+  return [
     { label: 'New training', event: { type: 'NEW_TRAINING' } },
     ...context.recentRuns.slice(0, 5).map((run) => ({
       label: `Resume run ${run.id} (${run.status}, ${run.backend})`,
@@ -21,15 +19,28 @@ export function HomeScreen({ snapshot }: { snapshot: JourneySnapshot }) {
     })),
     { label: 'Quit', event: { type: 'QUIT' } },
   ];
+}
+
+export function HomeScreen({ snapshot }: { snapshot: JourneySnapshot }) {
+  const { theme, dispatch, latest } = useUi();
+  const { context } = snapshot;
+  const choices = choicesOf(context);
+  // The selection in a ref as well, so that keys of one burst add up.
+  const selectedRef = useRef(0);
   const [selected, setSelected] = useState(0);
   const at = Math.min(selected, choices.length - 1);
 
-  useLocalCommands((command) => {
-    if (command === 'next') setSelected((at + 1) % choices.length);
-    if (command === 'previous') {
-      setSelected((at - 1 + choices.length) % choices.length);
-    }
-    if (command === 'activate') dispatch(choices[at]!.event);
+  useLocalCommands({
+    command: (command) => {
+      const current = choicesOf(latest().context);
+      const from = Math.min(selectedRef.current, current.length - 1);
+      const step = command === 'next' ? 1 : command === 'previous' ? -1 : 0;
+      if (step !== 0) {
+        selectedRef.current = (from + step + current.length) % current.length;
+        setSelected(selectedRef.current);
+      }
+      if (command === 'activate') dispatch(current[from]!.event);
+    },
   });
 
   if (isIn(snapshot, 'home.loading')) {

@@ -1,6 +1,6 @@
 import { isIn } from '../../core/state-path.js';
 import { Box, Text } from 'ink';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import {
   formatHyperparameter,
   HYPERPARAMETER_FIELDS,
@@ -37,66 +37,92 @@ const TYPED: readonly HyperparameterField[] = [
 ];
 const ROWS = HYPERPARAMETER_FIELDS.length + 1;
 
+/** How a value shows in the editor; a space would look like nothing. */
+function shownValue(text: string): string {
+  return text === ' ' ? 'space' : text;
+}
+
 export function HyperparametersScreen({
   snapshot,
 }: {
   snapshot: JourneySnapshot;
 }) {
-  const { theme, dispatch } = useUi();
+  const { theme, dispatch, latest } = useUi();
   const { hyperparameters, hyperparameterErrors } = snapshot.context;
+  // Focus and draft live in refs too: the keys of one burst (3, ↓, ↓, Enter)
+  // each build on the one before, not on the last render.
+  const focusRef = useRef(0);
   const [focus, setFocus] = useState(0);
   // What the user is typing into the focused field; null shows the value.
+  const draftRef = useRef<string | null>(null);
   const [draft, setDraft] = useState<string | null>(null);
   const field = HYPERPARAMETER_FIELDS[focus];
 
   const set = (name: HyperparameterField, value: string) =>
     dispatch({ type: 'HYPERPARAMETER_SET', field: name, value });
+  const updateDraft = (text: string | null) => {
+    draftRef.current = text;
+    setDraft(text);
+  };
 
   const moveTo = (next: number) => {
     // A value left half-typed or invalid falls back to the last valid one.
-    if (field && draft !== null)
-      set(field, formatHyperparameter(hyperparameters, field));
-    setDraft(null);
-    setFocus((next + ROWS) % ROWS);
+    const current = HYPERPARAMETER_FIELDS[focusRef.current];
+    if (current && draftRef.current !== null) {
+      set(
+        current,
+        formatHyperparameter(latest().context.hyperparameters, current),
+      );
+    }
+    updateDraft(null);
+    focusRef.current = (next + ROWS) % ROWS;
+    setFocus(focusRef.current);
   };
 
-  useLocalCommands((command, input) => {
-    switch (command) {
-      case 'next':
-        return moveTo(focus + 1);
-      case 'previous':
-        return moveTo(focus - 1);
-      case 'activate':
-        if (!field) return dispatch({ type: 'SUBMIT' });
-        return moveTo(focus + 1);
-      case 'toggle':
-        return set('hpo', hyperparameters.hpo ? 'off' : 'on');
-      case 'increase':
-      case 'decrease': {
-        if (!field) return;
-        setDraft(null);
-        const next = stepHyperparameter(
-          hyperparameters,
-          field,
-          command === 'increase' ? 1 : -1,
-        );
-        return set(field, formatHyperparameter(next, field));
+  useLocalCommands({
+    command: (command, key) => {
+      const at = focusRef.current;
+      const current = HYPERPARAMETER_FIELDS[at];
+      const values = latest().context.hyperparameters;
+      switch (command) {
+        case 'next':
+          return moveTo(at + 1);
+        case 'previous':
+          return moveTo(at - 1);
+        case 'activate':
+          // Enter moves on; on "Start training" it starts.
+          if (!current) return dispatch({ type: 'SUBMIT' });
+          return moveTo(at + 1);
+        case 'toggle':
+          return set('hpo', values.hpo ? 'off' : 'on');
+        case 'increase':
+        case 'decrease': {
+          if (!current) return;
+          updateDraft(null);
+          const next = stepHyperparameter(
+            values,
+            current,
+            command === 'increase' ? 1 : -1,
+          );
+          return set(current, formatHyperparameter(next, current));
+        }
+        case 'type': {
+          if (!current || !TYPED.includes(current)) return;
+          // The first digit replaces the value, the next ones add to it.
+          const text = (draftRef.current ?? '') + key.text;
+          updateDraft(text);
+          return set(current, text);
+        }
+        case 'erase': {
+          if (!current || !TYPED.includes(current)) return;
+          const text = (
+            draftRef.current ?? formatHyperparameter(values, current)
+          ).slice(0, -1);
+          updateDraft(text);
+          return set(current, text);
+        }
       }
-      case 'type': {
-        if (!field || !TYPED.includes(field)) return;
-        const text = (draft ?? '') + input;
-        setDraft(text);
-        return set(field, text);
-      }
-      case 'erase': {
-        if (!field || !TYPED.includes(field)) return;
-        const text = (
-          draft ?? formatHyperparameter(hyperparameters, field)
-        ).slice(0, -1);
-        setDraft(text);
-        return set(field, text);
-      }
-    }
+    },
   });
 
   return (
@@ -109,18 +135,27 @@ export function HyperparametersScreen({
           const shown =
             focused && draft !== null
               ? draft
-              : formatHyperparameter(hyperparameters, name);
+              : shownValue(formatHyperparameter(hyperparameters, name));
           return (
             <Box key={name} flexDirection="column">
               <Box>
-                <Text color={focused ? theme.accent : undefined}>
-                  {focused ? '❯ ' : '  '}
-                  {LABELS[name].padEnd(15)}
+                {/* Label and value keep their width; the note gives way. */}
+                <Box flexShrink={0}>
+                  <Text color={focused ? theme.accent : undefined}>
+                    {focused ? '❯ ' : '  '}
+                    {LABELS[name].padEnd(15)}
+                  </Text>
+                  <Text
+                    inverse={focused}
+                    color={error ? theme.error : undefined}
+                  >
+                    {` ${shown} `}
+                  </Text>
+                </Box>
+                <Text wrap="truncate-end" color={theme.muted}>
+                  {' '}
+                  {focused ? NOTES[name] : ''}
                 </Text>
-                <Text inverse={focused} color={error ? theme.error : undefined}>
-                  {` ${shown} `}
-                </Text>
-                <Text color={theme.muted}> {focused ? NOTES[name] : ''}</Text>
               </Box>
               {error ? (
                 <Text color={theme.error}>

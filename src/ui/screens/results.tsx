@@ -1,6 +1,6 @@
 import { isIn } from '../../core/state-path.js';
 import { Box, Text } from 'ink';
-import TextInput from 'ink-text-input';
+import { useRef } from 'react';
 import {
   formatBytes,
   formatDuration,
@@ -8,15 +8,23 @@ import {
 } from '../../core/progress.js';
 import { ProgressBar } from '../components/progress-bar.js';
 import { Spinner } from '../components/spinner.js';
+import { TextField, type TextFieldHandle } from '../components/text-field.js';
 import type { JourneySnapshot } from '../hooks/use-journey.js';
-import { useUi } from '../ui-context.js';
+import { useLocalCommands, useUi } from '../ui-context.js';
+
+const USER_LABEL = 'Try the model · user id: ';
 
 const metric = (value: number | undefined) =>
   value === undefined ? '–' : value.toFixed(4);
 
 export function ResultsScreen({ snapshot }: { snapshot: JourneySnapshot }) {
-  const { theme, layout, now, dispatch, inputActive } = useUi();
+  const { theme, layout, now, dispatch, inputActive, latest } = useUi();
   const { context } = snapshot;
+  const field = useRef<TextFieldHandle>(null);
+  useLocalCommands({
+    edit: (key) =>
+      isIn(latest(), 'results.ready') && (field.current?.edit(key) ?? false),
+  });
   if (isIn(snapshot, 'results.downloading')) {
     const download = context.download;
     const figures = download ? transferFigures(download, now) : null;
@@ -73,10 +81,12 @@ export function ResultsScreen({ snapshot }: { snapshot: JourneySnapshot }) {
         </Box>
       ) : null}
       <Box marginTop={1}>
-        <Text bold>Try the model · user id: </Text>
-        <TextInput
+        <Text bold>{USER_LABEL}</Text>
+        <TextField
+          ref={field}
           value={context.recommendUserId}
           focus={inputActive && !recommending}
+          width={layout.columns - USER_LABEL.length}
           onChange={(userId) =>
             dispatch({ type: 'RECOMMEND_USER_CHANGE', userId })
           }

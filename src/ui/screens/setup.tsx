@@ -1,9 +1,9 @@
 import { isIn } from '../../core/state-path.js';
 import { Box, Text } from 'ink';
-import TextInput from 'ink-text-input';
-import { useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import type { SetupChoices } from '../../core/ports.js';
 import type { BackendName } from '../../core/types.js';
+import { TextField, type TextFieldHandle } from '../components/text-field.js';
 import type { JourneySnapshot } from '../hooks/use-journey.js';
 import { useLocalCommands, useUi } from '../ui-context.js';
 
@@ -21,6 +21,14 @@ export const COMPUTE_SIZES: Record<BackendName, string[]> = {
   ibm: ['k80', 'k80x2', 'k80x4', 'v100', 'v100x2'],
   ray: ['cpu', 'gpu'],
 };
+
+type TextName = 'localDataDir' | 'dataBucket' | 'resultsBucket';
+const TEXT_FIELDS: readonly string[] = [
+  'localDataDir',
+  'dataBucket',
+  'resultsBucket',
+] satisfies TextName[];
+const LABEL_WIDTH = 20;
 
 type Field =
   | 'backend'
@@ -56,53 +64,76 @@ function cycle<T>(choices: readonly T[], current: T, step: number): T {
 }
 
 export function SetupScreen({ snapshot }: { snapshot: JourneySnapshot }) {
-  const { theme, dispatch, inputActive } = useUi();
+  const { theme, dispatch, latest, layout, inputActive } = useUi();
   const { setup } = snapshot.context;
+  // The focus in a ref as well, so that keys of one burst add up.
+  const focusRef = useRef(0);
   const [focus, setFocus] = useState(0);
   const field = FIELDS[focus]!;
+  const fields = {
+    localDataDir: useRef<TextFieldHandle>(null),
+    dataBucket: useRef<TextFieldHandle>(null),
+    resultsBucket: useRef<TextFieldHandle>(null),
+  };
   const change = (patch: Partial<SetupChoices>) =>
     dispatch({ type: 'SETUP_CHANGE', patch });
+  const moveTo = (next: number) => {
+    focusRef.current = (next + FIELDS.length) % FIELDS.length;
+    setFocus(focusRef.current);
+  };
 
-  useLocalCommands((command) => {
-    if (command === 'next') setFocus((focus + 1) % FIELDS.length);
-    if (command === 'previous')
-      setFocus((focus - 1 + FIELDS.length) % FIELDS.length);
-    if (command === 'activate') {
-      if (field === 'continue') dispatch({ type: 'SUBMIT' });
-      else setFocus(focus + 1);
-    }
-    const step = command === 'increase' ? 1 : command === 'decrease' ? -1 : 0;
-    if (step !== 0 && field === 'backend') {
-      const backend = cycle(
-        BACKENDS.map((b) => b.name),
-        setup.backend,
-        step,
-      );
-      change({ backend, compute: COMPUTE_SIZES[backend][0]! });
-    }
-    if (step !== 0 && field === 'compute') {
-      change({
-        compute: cycle(COMPUTE_SIZES[setup.backend], setup.compute, step),
-      });
-    }
+  useLocalCommands({
+    edit: (key) => {
+      const name = FIELDS[focusRef.current]!;
+      if (!TEXT_FIELDS.includes(name)) return false;
+      return fields[name as TextName].current?.edit(key) ?? false;
+    },
+    command: (command) => {
+      const at = focusRef.current;
+      const current = FIELDS[at]!;
+      if (command === 'next') moveTo(at + 1);
+      if (command === 'previous') moveTo(at - 1);
+      if (command === 'activate') {
+        if (current === 'continue') dispatch({ type: 'SUBMIT' });
+        else moveTo(at + 1);
+      }
+      const step = command === 'increase' ? 1 : command === 'decrease' ? -1 : 0;
+      const values = latest().context.setup;
+      if (step !== 0 && current === 'backend') {
+        const backend = cycle(
+          BACKENDS.map((b) => b.name),
+          values.backend,
+          step,
+        );
+        change({ backend, compute: COMPUTE_SIZES[backend][0]! });
+      }
+      if (step !== 0 && current === 'compute') {
+        change({
+          compute: cycle(COMPUTE_SIZES[values.backend], values.compute, step),
+        });
+      }
+    },
   });
 
   const names = labels(setup.backend);
   const note = BACKENDS.find((b) => b.name === setup.backend)?.note ?? '';
   const row = (name: Field, value: ReactNode) => (
     <Box key={name}>
-      <Text color={field === name ? theme.accent : undefined}>
-        {field === name ? '❯ ' : '  '}
-        {names[name].padEnd(18)}
-      </Text>
+      <Box flexShrink={0}>
+        <Text color={field === name ? theme.accent : undefined}>
+          {field === name ? '❯ ' : '  '}
+          {names[name].padEnd(LABEL_WIDTH - 2)}
+        </Text>
+      </Box>
       {value}
     </Box>
   );
-  const text = (name: 'localDataDir' | 'dataBucket' | 'resultsBucket') => (
-    <TextInput
+  const text = (name: TextName) => (
+    <TextField
+      ref={fields[name]}
       value={setup[name]}
       focus={inputActive && field === name}
-      showCursor={field === name}
+      width={layout.columns - LABEL_WIDTH}
       onChange={(value) => change({ [name]: value })}
     />
   );
