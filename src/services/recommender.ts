@@ -11,25 +11,57 @@ import { parse } from 'csv-parse';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { ExitCode, MaxrecError } from '../core/errors.js';
 import type { Recommendation } from '../core/types.js';
+import {
+  readSeenItems,
+  seenPositions,
+  type SeenItems,
+} from '../serve/seen-items.js';
+import { ScoreCache } from '../serve/score-cache.js';
+import { topK } from '../serve/top-k.js';
 import { reasonOf } from './fs-errors.js';
 
 /** Extras for `Recommender.load`. */
 export interface RecommenderOptions {
   /** A CSV with the item id first and a `title` column (e.g. movies.csv). */
   titlesFile?: string;
+  /** ONNX Runtime's threads per run; its default is one per core. */
+  threads?: number;
+  /** Keep recent users' scores, up to this many bytes (default none). */
+  scoreCacheBytes?: number;
+}
+
+/** Extras for `Recommender.recommend`. */
+export interface RecommendOptions {
+  /** Item ids to leave out. */
+  exclude?: Set<string>;
+  /** Leave out the user's training items (needs seen_items.bin). */
+  excludeSeen?: boolean;
 }
 
 /** A trained model, loaded once and asked many times. */
 export class Recommender {
+  /** Every item's model index, in model-index order: the same for all runs. */
+  private readonly itemInput: BigInt64Array;
+  /** Spare user inputs, so a busy server allocates none per request. */
+  private readonly userInputs: BigInt64Array[] = [];
+  /** Model runs in flight, which close() lets finish. */
+  private running = 0;
+  private closing: Promise<void> | undefined;
+  private lastRunDone: (() => void) | undefined;
+
   private constructor(
     private readonly session: InferenceSession,
     private readonly users: Map<string, number>,
     /** Item id at each model index that has one. */
     private readonly itemIds: string[],
-    private readonly itemIndices: number[],
+    itemIndices: number[],
     private readonly titles: Map<string, string>,
     private readonly outputName: string,
-  ) {}
+    private readonly seen: SeenItems | null,
+    private readonly cache: ScoreCache | undefined,
+  ) {
+    this.itemInput = BigInt64Array.from(itemIndices, (i) => BigInt(i));
+  }
 
   /** Load `modelDir` (a `trained_model/` folder); throws exit 7 if broken. */
   static async load(
@@ -42,6 +74,7 @@ export class Recommender {
     try {
       session = await InferenceSession.create(
         path.join(modelDir, 'model.onnx'),
+        options.threads ? { intraOpNumThreads: options.threads } : {},
       );
     } catch (error) {
       throw brokenModel(`${modelDir}/model.onnx cannot be loaded`, error);
@@ -56,6 +89,13 @@ export class Recommender {
       : session.outputNames[0];
     if (outputName === undefined) throw brokenModel('model.onnx has no output');
     const ordered = [...items].sort((a, b) => a[1] - b[1]);
+    const itemIndices = ordered.map(([, index]) => index);
+    const seenFile = path.join(modelDir, 'seen_items.bin');
+    const seen = await readSeenItems(seenFile, users.size, itemIndices).catch(
+      (error: unknown) => {
+        throw brokenModel(`${seenFile} is unusable: ${reasonOf(error)}`, error);
+      },
+    );
     const titles = options.titlesFile
       ? await readTitles(options.titlesFile, items)
       : new Map<string, string>();
@@ -63,15 +103,24 @@ export class Recommender {
       session,
       users,
       ordered.map(([id]) => id),
-      ordered.map(([, index]) => index),
+      itemIndices,
       titles,
       outputName,
+      seen,
+      options.scoreCacheBytes
+        ? new ScoreCache(options.scoreCacheBytes, itemIndices.length)
+        : undefined,
     );
   }
 
   /** How many users and items the model knows. */
   get size(): { users: number; items: number } {
     return { users: this.users.size, items: this.itemIds.length };
+  }
+
+  /** Whether the model folder says which items each user trained on. */
+  get canExcludeSeen(): boolean {
+    return this.seen !== null;
   }
 
   /** Whether the model knows this user id. */
@@ -81,12 +130,13 @@ export class Recommender {
 
   /**
    * The `n` best-scored items for a user, best first, leaving out
-   * `exclude`. Every item is scored in one batched run of the model.
+   * `exclude` and, with `excludeSeen`, the user's training items. Every
+   * item is scored in one batched run of the model.
    */
   async recommend(
     userId: string,
     n: number,
-    options: { exclude?: Set<string> } = {},
+    options: RecommendOptions = {},
   ): Promise<Recommendation[]> {
     if (!Number.isInteger(n) || n < 1) {
       throw new MaxrecError(
@@ -105,25 +155,27 @@ export class Recommender {
         },
       );
     }
-    const count = this.itemIndices.length;
-    const userInput = new BigInt64Array(count).fill(BigInt(userIndex));
-    const itemInput = BigInt64Array.from(this.itemIndices, (i) => BigInt(i));
-    const output = await this.session.run({
-      user: new Tensor('int64', userInput, [count]),
-      item: new Tensor('int64', itemInput, [count]),
-    });
-    const scores = output[this.outputName]?.data;
-    if (!(scores instanceof Float32Array) || scores.length !== count) {
-      throw brokenModel(
-        `model.onnx returned ${scores?.length ?? 'no'} scores for ${count} items`,
+    if (options.excludeSeen && this.seen === null) {
+      throw new MaxrecError(
+        ExitCode.invocation,
+        'This model was trained without seen_items.bin, so it cannot leave ' +
+          "out the user's training items.",
+        { hint: 'Retrain with the current trainer, or ask without it.' },
       );
     }
-    const exclude = options.exclude ?? new Set<string>();
-    const order = [...scores.keys()]
-      .filter((i) => !exclude.has(this.itemIds[i] ?? ''))
-      .sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0))
-      .slice(0, n);
-    return order.map((i) => {
+    const scores = await this.score(userIndex);
+    const seen = options.excludeSeen && seenPositions(this.seen, userIndex);
+    const exclude = options.exclude?.size ? options.exclude : null;
+    const order = topK(
+      scores,
+      n,
+      seen || exclude
+        ? (position) =>
+            (seen && seen.has(position)) ||
+            (exclude?.has(this.itemIds[position] ?? '') ?? false)
+        : undefined,
+    );
+    return Array.from(order, (i) => {
       const item = this.itemIds[i] ?? '';
       const title = this.titles.get(item);
       const recommendation: Recommendation = { item, score: scores[i] ?? 0 };
@@ -132,9 +184,48 @@ export class Recommender {
     });
   }
 
-  /** Free the model's native memory. */
-  async close(): Promise<void> {
-    await this.session.release();
+  /** Free the model's native memory once the runs in flight are done. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.running > 0) {
+        await new Promise<void>((resolve) => (this.lastRunDone = resolve));
+      }
+      await this.session.release();
+    })();
+    return this.closing;
+  }
+
+  private score(userIndex: number): Promise<Float32Array> {
+    const run = () => this.run(userIndex);
+    return this.cache ? this.cache.get(userIndex, run) : run();
+  }
+
+  /** Scores of every item for one user: one run of the model. */
+  private async run(userIndex: number): Promise<Float32Array> {
+    if (this.closing) {
+      throw new MaxrecError(ExitCode.invocation, 'The model has been closed.');
+    }
+    const count = this.itemInput.length;
+    const userInput = this.userInputs.pop() ?? new BigInt64Array(count);
+    userInput.fill(BigInt(userIndex));
+    this.running++;
+    try {
+      const output = await this.session.run({
+        user: new Tensor('int64', userInput, [count]),
+        item: new Tensor('int64', this.itemInput, [count]),
+      });
+      const scores = output[this.outputName]?.data;
+      if (!(scores instanceof Float32Array) || scores.length !== count) {
+        throw brokenModel(
+          `model.onnx returned ${scores?.length ?? 'no'} scores for ${count} items`,
+        );
+      }
+      return scores;
+    } finally {
+      // Enough spares for the runs a busy server has queued at once.
+      if (this.userInputs.length < 16) this.userInputs.push(userInput);
+      if (--this.running === 0) this.lastRunDone?.();
+    }
   }
 }
 

@@ -37,6 +37,14 @@ torch.onnx.export(
 )
 `;
 
+/** seen_items.bin via the trainer's own writer: a saw item 20, b 10 and 40. */
+const WRITE_SEEN = `
+import sys, numpy as np
+sys.path.insert(0, 'training_code')
+from maxrec_trainer.seen_items import write_seen_items
+write_seen_items(sys.argv[1], np.array([0, 1, 1]), np.array([1, 3, 0]), int(sys.argv[2]))
+`;
+
 const TITLES = [
   'movieId,title,genres',
   '10,"Heat, the remake (1995)",Action|Crime',
@@ -66,6 +74,12 @@ beforeAll(async () => {
     JSON.stringify({ '10': 0, '20': 1, '30': 2, '40': 3 }),
   );
   await fs.writeFile(path.join(modelDir, 'movies.csv'), TITLES);
+  for (const [name, users] of [
+    ['seen.bin', '3'],
+    ['seen-2-users.bin', '2'],
+  ] as const) {
+    execFileSync(PYTHON, ['-c', WRITE_SEEN, path.join(modelDir, name), users]);
+  }
   recommender = await Recommender.load(modelDir, {
     titlesFile: path.join(modelDir, 'movies.csv'),
   });
@@ -104,6 +118,64 @@ describe('Recommender', () => {
     expect(again.map((r) => r[0]?.item)).toEqual(['20', '10']);
   });
 
+  it('leaves out the training items of seen_items.bin on request', async () => {
+    await fs.copyFile(
+      path.join(modelDir, 'seen.bin'),
+      path.join(modelDir, 'seen_items.bin'),
+    );
+    const withSeen = await Recommender.load(modelDir);
+    try {
+      expect(withSeen.canExcludeSeen).toBe(true);
+      const a = await withSeen.recommend('a', 10, { excludeSeen: true });
+      expect(a.map((r) => r.item)).toEqual(['30', '40', '10']);
+      const b = await withSeen.recommend('b', 10, {
+        excludeSeen: true,
+        exclude: new Set(['30']),
+      });
+      expect(b.map((r) => r.item)).toEqual(['20']);
+      const c = await withSeen.recommend('c', 4, { excludeSeen: true });
+      expect(c).toHaveLength(4);
+      expect((await withSeen.recommend('b', 2)).map((r) => r.item)).toEqual([
+        '10',
+        '40',
+      ]);
+    } finally {
+      await withSeen.close();
+      await fs.rm(path.join(modelDir, 'seen_items.bin'));
+    }
+  });
+
+  it('refuses exclude_seen without seen_items.bin (exit 1)', async () => {
+    expect(recommender.canExcludeSeen).toBe(false);
+    await expect(
+      recommender.recommend('a', 3, { excludeSeen: true }),
+    ).rejects.toMatchObject({
+      exitCode: 1,
+      message: expect.stringContaining('without seen_items.bin') as string,
+    });
+  });
+
+  it('reports a corrupt seen_items.bin (exit 7)', async () => {
+    const seenFile = path.join(modelDir, 'seen_items.bin');
+    const good = await fs.readFile(path.join(modelDir, 'seen.bin'));
+    try {
+      for (const bad of [
+        Buffer.from('NOTMAGIC'),
+        good.subarray(0, good.length - 4),
+        // Another model's: 2 users, where this model has 3.
+        await fs.readFile(path.join(modelDir, 'seen-2-users.bin')),
+      ]) {
+        await fs.writeFile(seenFile, bad);
+        await expect(Recommender.load(modelDir)).rejects.toMatchObject({
+          exitCode: 7,
+          message: expect.stringContaining('seen_items.bin') as string,
+        });
+      }
+    } finally {
+      await fs.rm(seenFile, { force: true });
+    }
+  });
+
   it('refuses an unknown user (exit 1), hinting at known ids', async () => {
     const error = await recommender.recommend('zz', 3).catch((e: unknown) => e);
     expect(error).toMatchObject({
@@ -114,6 +186,16 @@ describe('Recommender', () => {
     await expect(recommender.recommend('a', 0)).rejects.toMatchObject({
       exitCode: 1,
     });
+  });
+
+  it('lets runs in flight finish when closed, then refuses more', async () => {
+    const closing = await Recommender.load(modelDir);
+    const inFlight = closing.recommend('a', 2);
+    const closed = closing.close();
+    expect((await inFlight).map((r) => r.item)).toEqual(['20', '30']);
+    await closed;
+    await expect(closing.recommend('a', 2)).rejects.toThrow(/closed/);
+    await closing.close();
   });
 
   it('reports a broken model folder (exit 7)', async () => {

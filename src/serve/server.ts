@@ -1,0 +1,202 @@
+/**
+ * The REST service of `maxrec serve`: fastify around one loaded
+ * Recommender, answering the original MAX Recommender's requests.
+ */
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { ExitCode, MaxrecError } from '../core/errors.js';
+import { debugLog } from '../services/debug-log.js';
+import { loadServedModel } from './model-folder.js';
+import { isBadRequest, registerRoutes } from './routes.js';
+
+export interface ServerOptions {
+  /** The trained_model folder: model.onnx, users.json, items.json... */
+  modelDir: string;
+  /** A CSV of item ids and titles (e.g. movies.csv) to add titles. */
+  titlesFile?: string;
+  /** One line per request to `requestLog`; off by default. */
+  logRequests?: boolean;
+  /** Where request lines go; the debug log by default. */
+  requestLog?: (line: string) => void;
+  /** Most items one prediction may ask for (num_results). */
+  maxResults?: number;
+  /** Most users in one batch request. */
+  maxBatchUsers?: number;
+  /**
+   * ONNX Runtime threads per model run (default 1: on 2 cores a second
+   * thread per run slows every request, as they compete with fastify).
+   */
+  threads?: number;
+  /** Memory for recent users' scores, in MiB (default 64; 0: none). */
+  scoreCacheMiB?: number;
+}
+
+export interface StartOptions extends ServerOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Close on SIGTERM and SIGINT (default true). */
+  handleSignals?: boolean;
+  /** Called when the server closes: no request is left unanswered. */
+  onClose?: () => void;
+}
+
+/** Swagger UI lives here; GET / redirects to it, as the original had it at /. */
+export const DOCS_PATH = '/docs';
+
+/**
+ * A fastify instance with every route, not yet listening. Throws a
+ * MaxrecError with exit 3 when the model folder is missing or broken.
+ */
+export async function createServer(
+  options: ServerOptions,
+): Promise<FastifyInstance> {
+  const model = await loadServedModel(options.modelDir, {
+    titlesFile: options.titlesFile,
+    threads: options.threads ?? 1,
+    scoreCacheBytes: (options.scoreCacheMiB ?? 64) * 2 ** 20,
+  });
+  // fastify's validator coerces types: form fields and query parameters
+  // are strings, and a JSON user_id of 1 is the user "1".
+  const app = Fastify({ logger: false });
+  // Waits for model runs in flight: a client that hangs up mid-request
+  // closes its connection, but not its run.
+  app.addHook('onClose', async () => model.recommender.close());
+
+  if (options.logRequests) {
+    const log = options.requestLog ?? ((line: string) => debugLog(line));
+    app.addHook('onResponse', async (request, reply) => {
+      log(
+        `${request.method} ${request.url} ${reply.statusCode} ` +
+          `${reply.elapsedTime.toFixed(1)}ms`,
+      );
+    });
+  }
+
+  acceptEmptyJsonBodies(app);
+  await app.register(formbody);
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'MAX Recommender (maxrec serve)',
+        description: 'Generate personalized recommendations',
+        version: '1.0.0',
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: DOCS_PATH });
+
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (error.validation || isBadRequest(error) || status === 415) {
+      return reply
+        .code(400)
+        .send({ status: 'error', message: describe(error) });
+    }
+    if (status < 500) {
+      return reply
+        .code(status)
+        .send({ status: 'error', message: error.message });
+    }
+    debugLog('serve: request failed:', error);
+    return reply
+      .code(500)
+      .send({ status: 'error', message: 'internal error; see the debug log' });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({
+      status: 'error',
+      message: `no ${request.method} ${request.url.split('?')[0]} here; see ${DOCS_PATH}`,
+    }),
+  );
+
+  registerRoutes(app, model, {
+    maxResults: options.maxResults ?? 1000,
+    maxBatchUsers: options.maxBatchUsers ?? 1000,
+  });
+  app.get('/', { schema: { hide: true } }, (_request, reply) =>
+    reply.redirect(`${DOCS_PATH}/`),
+  );
+  app.get('/swagger.json', { schema: { hide: true } }, () => app.swagger());
+  return app;
+}
+
+/**
+ * createServer, then listen. Resolves once listening; SIGTERM or SIGINT
+ * closes it, letting requests in flight finish (fastify's close).
+ */
+export async function startServer(
+  options: StartOptions,
+): Promise<FastifyInstance> {
+  const app = await createServer(options);
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 5000;
+  const close = (signal: NodeJS.Signals) => {
+    debugLog(`serve: ${signal}, closing`);
+    void app.close();
+  };
+  const handleSignals = options.handleSignals ?? true;
+  app.addHook('onClose', async () => {
+    process.off('SIGTERM', close);
+    process.off('SIGINT', close);
+    options.onClose?.();
+  });
+  try {
+    await app.listen({ host, port });
+  } catch (error) {
+    await app.close();
+    throw new MaxrecError(
+      ExitCode.invocation,
+      `Cannot listen on ${host}:${port}: ${(error as Error).message}`,
+      {
+        hint: 'Pick another port with --port, or stop what uses it.',
+        cause: error,
+      },
+    );
+  }
+  if (handleSignals) {
+    process.once('SIGTERM', close);
+    process.once('SIGINT', close);
+  }
+  return app;
+}
+
+/**
+ * The original's clients send query parameters with no body, but some
+ * tools add `Content-Type: application/json` anyway: an empty body then
+ * counts as none instead of a 400.
+ */
+function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    (request, body, done) => {
+      const text = body.toString();
+      if (text.trim() === '') return done(null, undefined);
+      parseJson(request, text, done);
+    },
+  );
+}
+
+/** A 400's message: the field and what is wrong with it. */
+function describe(error: FastifyError): string {
+  const problem = error.validation?.[0];
+  if (!problem) {
+    return error.statusCode === 415
+      ? `${error.message}; send query parameters, form fields or a JSON body`
+      : error.message;
+  }
+  const params = problem.params as Record<string, unknown>;
+  if (problem.keyword === 'required') {
+    return `${String(params['missingProperty'])} is required`;
+  }
+  const field = problem.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  if (field) return `${field} ${problem.message ?? 'is not valid'}`;
+  return problem.keyword === 'type'
+    ? 'the request body must be a JSON object or form fields'
+    : `the request body ${problem.message ?? 'is not valid'}`;
+}
