@@ -45,19 +45,22 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
       'metrics',
       { ...metrics },
       `Test HR@10 ${metrics.hit_rate_at_10.toFixed(3)}, NDCG@10 ` +
-        `${metrics.ndcg_at_10.toFixed(3)} (${metrics.protocol})`,
+        `${metrics.ndcg_at_10.toFixed(3)} (${metrics.protocol.split(':')[0]})`,
     );
   }
   const recommender = await Recommender.load(modelDir, {
     titlesFile: path.join(sampleDir(), 'data', 'movies.csv'),
   });
   try {
-    const top = await recommender.recommend(user, 5, {});
+    // Movies the user has not rated yet, when the model says which they rated.
+    const top = await recommender.recommend(user, 5, {
+      excludeSeen: recommender.canExcludeSeen,
+    });
     output.record(
       'recommendations',
       { user, items: top },
       [
-        `Top 5 movies for user ${user}:`,
+        `Top 5 movies for user ${user}${recommender.canExcludeSeen ? ' (not rated yet)' : ''}:`,
         ...top.map(
           (r, i) =>
             `  ${i + 1}. ${r.title ?? r.item} (item ${r.item}, score ${r.score.toFixed(3)})`,

@@ -119,8 +119,8 @@ export function createJourneyPrinter(output: Output) {
     }
   };
 
-  const transfer = (context: JourneyContext) => {
-    const transferState = context.upload ?? context.download;
+  const transfer = (context: JourneyContext, uploading: boolean) => {
+    const transferState = uploading ? context.upload : context.download;
     if (!transferState) return;
     const now = Date.now();
     const { bytesDone, bytesTotal, name } = transferState.progress;
@@ -140,7 +140,7 @@ export function createJourneyPrinter(output: Output) {
       entered(state, context);
     }
     if (state === 'data.uploading' || state === 'results.downloading') {
-      transfer(context);
+      transfer(context, state === 'data.uploading');
     }
     trainerProgress(context);
     const status = context.run?.status ?? '';

@@ -138,15 +138,54 @@ export async function main(
     )
     .option('-n, --count <n>', 'how many items', positiveInteger, 10)
     .option('--titles <file>', 'a CSV of item ids and titles')
+    .option('--all', 'also list items the user already interacted with')
     .option('--json', 'print JSON lines')
     .action(
       run(
         async (
           userId: string,
-          flags: { model: string; count: number; titles?: string },
+          flags: {
+            model: string;
+            count: number;
+            titles?: string;
+            all?: boolean;
+          },
         ) => {
           const { recommendCommand } = await import('./recommend.js');
           return recommendCommand({ userId, ...flags, output });
+        },
+      ),
+    );
+
+  program
+    .command('serve')
+    .description(
+      'serve the trained model as a REST microservice (POST /model/predict, ' +
+        'compatible with the original), with Swagger UI at /docs',
+    )
+    .argument(
+      '[model_dir]',
+      'the trained model folder',
+      'training_output/trained_model',
+    )
+    .option('--port <n>', 'port to listen on', port, 5000)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--titles <file>', 'a CSV of item ids and titles')
+    .option('--log-requests', 'print one line per request')
+    .option('--json', 'print JSON lines')
+    .action(
+      run(
+        async (
+          modelDir: string,
+          flags: {
+            port: number;
+            host: string;
+            titles?: string;
+            logRequests?: boolean;
+          },
+        ) => {
+          const { serveCommand } = await import('../serve/command.js');
+          return serveCommand({ modelDir, ...flags, output });
         },
       ),
     );
@@ -184,6 +223,14 @@ function trainMode(value: string): TrainMode {
 function backendName(value: string): 'local' | 'ibm' | 'ray' {
   if (value === 'local' || value === 'ibm' || value === 'ray') return value;
   throw new InvalidArgumentError('Choose one of local, ibm, ray.');
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new InvalidArgumentError('Expected a port number from 0 to 65535.');
+  }
+  return n;
 }
 
 function positiveInteger(value: string): number {

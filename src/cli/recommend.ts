@@ -8,17 +8,20 @@ export async function recommendCommand(options: {
   model: string;
   count: number;
   titles?: string;
+  /** Also list items the user already has. */
+  all?: boolean;
   output: Output;
 }): Promise<number> {
-  const { userId, model, count, titles, output } = options;
+  const { userId, model, count, titles, all, output } = options;
   const recommender = await Recommender.load(model, { titlesFile: titles });
   try {
-    const top = await recommender.recommend(userId, count, {});
+    const excludeSeen = !all && recommender.canExcludeSeen;
+    const top = await recommender.recommend(userId, count, { excludeSeen });
     output.record(
       'recommendations',
       { user: userId, items: top },
       [
-        `Top ${top.length} items for user ${userId}:`,
+        `Top ${top.length} items for user ${userId}${excludeSeen ? ' (not seen in training)' : ''}:`,
         ...top.map(
           (r, i) =>
             `  ${String(i + 1).padStart(2)}. ${r.title ? `${r.title} (item ${r.item})` : `item ${r.item}`}  score ${r.score.toFixed(3)}`,
