@@ -45,16 +45,6 @@ export function createJourneyPrinter(output: Output) {
         }
         output.info('Packaging the training code');
         break;
-      case 'launch.starting':
-        if (context.archive) {
-          const { path, bytes, files } = context.archive;
-          output.record(
-            'archive',
-            { path, bytes, files },
-            `Code archive ${path} (${files} files, ${formatBytes(bytes)})`,
-          );
-        }
-        break;
       case 'monitor.watching':
         output.record(
           'run',
@@ -132,9 +122,22 @@ export function createJourneyPrinter(output: Output) {
     );
   };
 
+  let printedArchive = false;
+  const archive = (context: JourneyContext) => {
+    if (!context.archive || printedArchive) return;
+    printedArchive = true;
+    const { path, bytes, files } = context.archive;
+    output.record(
+      'archive',
+      { path, bytes, files },
+      `Code archive ${path} (${files} files, ${formatBytes(bytes)})`,
+    );
+  };
+
   return (snapshot: Snapshot) => {
     const state = statePath(snapshot.value);
     const { context } = snapshot;
+    archive(context);
     if (state !== lastState) {
       lastState = state;
       entered(state, context);
