@@ -141,6 +141,8 @@ export const journeySetup = setup({
     }),
     appendLogLine: assign(({ context, event }) => {
       if (event.type !== 'RUN_LOG_LINE') return {};
+      // Progress events are drawn by the dashboard; the tail keeps the prose.
+      if (event.line.startsWith('{"event"')) return {};
       const tail = [...context.logTail, event.line];
       return { logTail: tail.slice(-LOG_TAIL_LINES) };
     }),
