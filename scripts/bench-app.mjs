@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pty from 'node-pty';
+import stripAnsi from 'strip-ansi';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'bin', 'maxrec.js');
@@ -61,7 +62,7 @@ function waitFor(term, text, timeoutMs = 60_000) {
     );
     const sub = term.onData((d) => {
       seen += d;
-      if (seen.includes(text)) {
+      if (stripAnsi(seen).includes(text)) {
         clearTimeout(timer);
         sub.dispose();
         resolve();

@@ -4,8 +4,8 @@
 
 Scores every item for every user with the trainer's own NeuMF module (weights read
 from model.onnx, see scripts/reference_serve.py), and lists each user's training
-items by redoing the trainer's split (same reader, same seed). Writes
-MODEL_DIR/seen_items.bin from that split when the trainer did not.
+items by redoing the trainer's split (same reader, same seed): the training
+interactions, and the validation ones too when the model was refit on them.
 """
 
 import json
@@ -17,7 +17,6 @@ sys.path.insert(0, str(ROOT / "training_code"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from maxrec_trainer.reader import keep_positives, read_interactions  # noqa: E402
-from maxrec_trainer.seen_items import write_seen_items  # noqa: E402
 from maxrec_trainer.split import leave_last_out  # noqa: E402
 from reference_serve import load_model  # noqa: E402
 
@@ -34,21 +33,23 @@ def main(ratings: str, model_dir: str, out: str) -> None:
     split = leave_last_out(data, SEED)
     seen_file = Path(model_dir) / "seen_items.bin"
     trainer_wrote_seen = seen_file.exists()
-    if not trainer_wrote_seen:
-        write_seen_items(seen_file, split.train_users, split.train_items, split.n_users)
+    metrics = json.loads((Path(model_dir) / "metrics.json").read_text())
+    refit = metrics.get("refit_epochs", 0) > 0
 
     model = load_model(model_dir)
     assert model.item_ids == list(data.item_ids), "items.json is not in the trainer's order"
     users = {}
     for index, user in enumerate(data.user_ids):
-        seen = split.train_items[split.train_users == index]
+        seen = list(split.train_items[split.train_users == index])
+        if refit:
+            seen += list(split.val_items[split.eval_users == index])
         users[user] = {
             "scores": model.scores(user).tolist(),
             "seen": sorted(data.item_ids[i] for i in seen),
             "held_out": sorted(
                 data.item_ids[i]
                 for i in (
-                    list(split.val_items[split.eval_users == index])
+                    ([] if refit else list(split.val_items[split.eval_users == index]))
                     + list(split.test_items[split.eval_users == index])
                 )
             ),

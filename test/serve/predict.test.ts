@@ -133,6 +133,7 @@ describe('POST /model/predict', () => {
   });
 
   it('with exclude_seen leaves out exactly the training items', async () => {
+    expect(model.expected.trainer_wrote_seen).toBe(true);
     const n = model.expected.items.length;
     for (const user of users()) {
       const { seen, held_out: heldOut } = model.expected.users[user]!;
@@ -144,7 +145,7 @@ describe('POST /model/predict', () => {
       const items = new Set(predictions.map((p) => p.item));
       expect(items.size).toBe(n - seen.length);
       expect(seen.filter((item) => items.has(item))).toEqual([]);
-      // The held-out validation and test items were not trained on.
+      // The held-out items (test, and validation unless refit) were not trained on.
       expect(heldOut.every((item) => items.has(item))).toBe(true);
       expectTrainerRanking(predictions, user, n, new Set(seen));
     }

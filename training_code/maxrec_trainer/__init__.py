@@ -1,0 +1,1 @@
+"""maxrec's trainer: NeuMF on any interactions file, with honest metrics."""

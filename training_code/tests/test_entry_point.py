@@ -1,0 +1,162 @@
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+import train_ncf
+from conftest import SHARED_DATA, TRAINING_CODE, need
+
+EXPECTED = {
+    "model.onnx",
+    "users.json",
+    "items.json",
+    "parameters.json",
+    "metrics.json",
+    "seen_items.bin",
+}
+
+
+def shipped_training_cmd() -> str:
+    lines = (TRAINING_CODE / "train-max-model.sh").read_text().splitlines()
+    commands = [line for line in lines if line.startswith("TRAINING_CMD=")]
+    assert len(commands) == 1
+    return commands[0]
+
+
+def copy_code(tmp_path: Path, training_cmd: str) -> Path:
+    """The training code as the app packages it: TRAINING_CMD's line replaced."""
+    code = tmp_path / "code"
+    shutil.copytree(TRAINING_CODE, code, ignore=shutil.ignore_patterns("tests", "__pycache__"))
+    script = code / "train-max-model.sh"
+    text = script.read_text().replace(shipped_training_cmd(), f'TRAINING_CMD="{training_cmd}"')
+    script.write_text(text)
+    return code
+
+
+def run_script(code: Path, data_dir: Path | None, result_dir: Path | None):
+    env = {
+        **os.environ,
+        "MAXREC_SKIP_INSTALL": "1",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    for name, value in (("DATA_DIR", data_dir), ("RESULT_DIR", result_dir)):
+        env.pop(name, None)
+        if value is not None:
+            env[name] = str(value)
+    return subprocess.run(
+        ["bash", str(code / "train-max-model.sh")],
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=240,
+    )
+
+
+def test_shipped_command_trains_on_the_sample_layout(tmp_path):
+    assert (
+        shipped_training_cmd()
+        == 'TRAINING_CMD="python3 train_ncf.py --data data/ratings.csv --epoch 20"'
+    )
+    source = need(SHARED_DATA / "ml-latest-small/ratings.csv")
+    data_dir, result_dir = tmp_path / "data_dir", tmp_path / "results"
+    (data_dir / "data").mkdir(parents=True)
+    result_dir.mkdir()
+    lines = source.read_text().splitlines(keepends=True)[:4001]
+    (data_dir / "data" / "ratings.csv").write_text("".join(lines))
+    code = copy_code(
+        tmp_path, "python3 train_ncf.py --data data/ratings.csv --epoch 2 --batch_size 512"
+    )
+
+    done = run_script(code, data_dir, result_dir)
+    assert done.returncode == 0, done.stdout + done.stderr
+    events = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert [e["event"] for e in events] == ["start", "epoch", "epoch", "end"]
+    assert events[0]["users"] > 0 and events[0]["hpo"] is False
+    assert set(events[1]) == {
+        "event",
+        "epoch",
+        "epochs",
+        "loss",
+        "val_hr",
+        "val_ndcg",
+        "seconds",
+        "samples_per_second",
+    }
+
+    folder = result_dir / "model" / "trained_model"
+    assert EXPECTED <= {p.name for p in folder.iterdir()}
+    metrics = json.loads((folder / "metrics.json").read_text())
+    for key in (
+        "hit_rate_at_10",
+        "ndcg_at_10",
+        "val_hit_rate_at_10",
+        "val_ndcg_at_10",
+        "protocol",
+        "users",
+        "items",
+        "interactions",
+        "epochs_run",
+        "train_seconds",
+    ):
+        assert key in metrics
+    assert metrics["hit_rate_at_10"] == pytest.approx(events[-1]["test_hr"], abs=1e-6)
+    parameters = json.loads((folder / "parameters.json").read_text())
+    users = json.loads((folder / "users.json").read_text())
+    items = json.loads((folder / "items.json").read_text())
+    assert parameters["n_users"] == len(users) and parameters["n_items"] == len(items)
+    assert parameters["epochs"] == 2 and parameters["factors"] == 8
+    assert sorted(items.values()) == list(range(len(items)))
+
+    with tarfile.open(result_dir / "model_training_output.tar.gz") as archive:
+        names = set(archive.getnames())
+    assert {f"trained_model/{name}" for name in EXPECTED} <= names
+    assert all(name.startswith("trained_model") for name in names)
+
+
+def test_script_exit_codes(tmp_path):
+    code = copy_code(tmp_path, "python3 train_ncf.py --data data/missing.csv --epoch 1")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "results").mkdir()
+    assert run_script(code, None, tmp_path / "results").returncode == 5
+    assert run_script(code, tmp_path / "data", tmp_path / "nowhere").returncode == 5
+    failed = run_script(code, tmp_path / "data", tmp_path / "results")
+    assert failed.returncode == 1
+    assert "Training failed with exit code 4" in failed.stdout
+    errors = [json.loads(line) for line in failed.stdout.splitlines() if line.startswith("{")]
+    assert errors[-1]["event"] == "error" and errors[-1]["code"] == 4
+
+
+def test_bad_data_exits_4_before_training(write, capsys, monkeypatch):
+    monkeypatch.delenv("DATA_DIR", raising=False)
+    path = write("bad.csv", "1,a,5\n2,b,x\n")
+    assert train_ncf.main(["--data", str(path), "--epoch", "1"]) == 4
+    out = capsys.readouterr().out
+    assert '"event": "error"' in out and "line 2" in out and '"event": "start"' not in out
+
+
+def test_bad_flag_exits_2(capsys):
+    with pytest.raises(SystemExit) as caught:
+        train_ncf.main(["--data", "x", "--epoch", "0"])
+    assert caught.value.code == 2
+
+
+def test_training_command_is_a_shell_line_with_quoted_values(tmp_path):
+    """The app quotes values in TRAINING_CMD: a data path with a space trains."""
+    source = need(SHARED_DATA / "ml-latest-small/ratings.csv")
+    data_dir, result_dir = tmp_path / "data_dir", tmp_path / "results"
+    (data_dir / "my data").mkdir(parents=True)
+    result_dir.mkdir()
+    lines = source.read_text().splitlines(keepends=True)[:2001]
+    (data_dir / "my data" / "my ratings.csv").write_text("".join(lines))
+    code = copy_code(
+        tmp_path,
+        "python3 train_ncf.py --data 'my data/my ratings.csv' --delimiter ',' --epoch 1",
+    )
+    done = run_script(code, data_dir, result_dir)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (result_dir / "model_training_output.tar.gz").exists()

@@ -1,0 +1,66 @@
+import copy
+
+import numpy as np
+import onnxruntime
+import pytest
+import torch
+
+from conftest import SHARED_DATA, need
+from maxrec_trainer.export import export_onnx
+from maxrec_trainer.model import NeuMF, Scorer
+from maxrec_trainer.reader import read_interactions
+from maxrec_trainer.split import leave_last_out
+from maxrec_trainer.step import AdamStep
+from maxrec_trainer.train import Hyperparameters, fit
+
+
+@pytest.fixture(scope="module")
+def small_split(tmp_path_factory):
+    source = need(SHARED_DATA / "ml-latest-small/ratings.csv")
+    path = tmp_path_factory.mktemp("data") / "slice.csv"
+    path.write_text("".join(source.read_text().splitlines(keepends=True)[:6001]))
+    return leave_last_out(read_interactions(path, ",", {}), 42)
+
+
+def test_hand_derived_step_matches_autograd_and_adam():
+    torch.manual_seed(0)
+    fast = NeuMF(20, 30, 8)
+    slow = copy.deepcopy(fast)
+    step = AdamStep(fast, 1e-2)
+    optimizer = torch.optim.Adam(slow.parameters(), lr=1e-2)
+    for _ in range(5):
+        users, items = torch.randint(0, 20, (64,)), torch.randint(0, 30, (64,))
+        labels = (torch.rand(64) < 0.3).float()
+        loss = step(users, items, labels)
+        optimizer.zero_grad()
+        slow_loss = torch.nn.functional.binary_cross_entropy_with_logits(slow(users, items), labels)
+        slow_loss.backward()
+        optimizer.step()
+        assert torch.allclose(loss / 64, slow_loss, atol=1e-6)
+    for (name, a), b in zip(fast.named_parameters(), slow.parameters()):
+        assert torch.allclose(a, b, atol=1e-5), name
+
+
+def test_a_fixed_seed_gives_the_same_metrics_twice(small_split):
+    hp = Hyperparameters(epochs=2, batch_size=256)
+    first, second = fit(small_split, hp, "cpu"), fit(small_split, hp, "cpu")
+    assert first.history == [
+        dict(h, seconds=g["seconds"], samples_per_second=g["samples_per_second"])
+        for h, g in zip(second.history, first.history)
+    ]
+    assert (first.val_hr, first.val_ndcg) == (second.val_hr, second.val_ndcg)
+
+
+def test_onnx_scores_equal_pytorch_scores(small_split, tmp_path):
+    model = fit(small_split, Hyperparameters(epochs=1, batch_size=512), "cpu").model
+    export_onnx(model, tmp_path / "model.onnx")
+    session = onnxruntime.InferenceSession(str(tmp_path / "model.onnx"))
+    rng = np.random.default_rng(0)
+    for n in (1, 7, 1000):
+        users = rng.integers(0, small_split.n_users, n)
+        items = rng.integers(0, small_split.n_items, n)
+        (scores,) = session.run(["score"], {"user": users, "item": items})
+        with torch.no_grad():
+            expected = Scorer(model)(torch.from_numpy(users), torch.from_numpy(items)).numpy()
+        assert scores.dtype == np.float32 and scores.shape == (n,)
+        np.testing.assert_allclose(scores, expected, atol=1e-5)
