@@ -49,7 +49,8 @@ export interface LocalBackendOptions {
   python?: string;
   /** Time between SIGTERM and SIGKILL on cancel. */
   cancelGraceMs?: number;
-  /** How often follow() looks at the log and the state when nothing wakes it. */
+  /** How often follow() looks at the state when no file change wakes it
+   * (fs.watch wakes it for every log write; this catches a dead process). */
   pollMs?: number;
 }
 
@@ -66,7 +67,7 @@ export class LocalBackend implements TrainingBackend {
     this.root = options.root;
     this.python = options.python ?? 'python3';
     this.cancelGraceMs = options.cancelGraceMs ?? 3000;
-    this.pollMs = options.pollMs ?? 250;
+    this.pollMs = options.pollMs ?? 1000;
     this.storage = new LocalStorage(options.root);
   }
 
