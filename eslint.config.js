@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
 
 export default tseslint.config(
   {
@@ -29,9 +30,7 @@ export default tseslint.config(
   },
   {
     files: ['scripts/**', 'bin/**', 'test/**'],
-    languageOptions: {
-      globals: { process: 'readonly', console: 'readonly' },
-    },
+    languageOptions: { globals: globals.node },
     rules: { 'no-console': 'off' },
   },
 );

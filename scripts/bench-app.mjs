@@ -92,8 +92,21 @@ async function firstFrame() {
 function startLongRun() {
   const config = path.join(work, 'max-recommender-training-config.yaml');
   const run = (a) =>
-    spawnSync(process.execPath, [cli, ...a], { cwd: work, env, encoding: 'utf8' });
-  run(['setup', config, '--backend', 'local', '--data-bucket', 'bench-data', '--results-bucket', 'bench-results']);
+    spawnSync(process.execPath, [cli, ...a], {
+      cwd: work,
+      env,
+      encoding: 'utf8',
+    });
+  run([
+    'setup',
+    config,
+    '--backend',
+    'local',
+    '--data-bucket',
+    'bench-data',
+    '--results-bucket',
+    'bench-results',
+  ]);
   execFileSync('sed', ['-i', 's/^    epochs: .*/    epochs: 200/', config]);
   const child = spawn(process.execPath, [cli, 'train', config, 'train'], {
     cwd: work,
@@ -163,7 +176,11 @@ async function upload(mb) {
     console.log(JSON.stringify({ s, maxRss: process.resourceUsage().maxRSS / 1024 }));
   `;
   const ours = JSON.parse(
-    execFileSync(process.execPath, ['--input-type=module', '-e', script]).toString(),
+    execFileSync(process.execPath, [
+      '--input-type=module',
+      '-e',
+      script,
+    ]).toString(),
   );
   const t = performance.now();
   execFileSync('cp', [file, path.join(work, 'copy.csv')]);
@@ -182,10 +199,35 @@ fs.rmSync(work, { recursive: true, force: true });
 const rows = [
   ['measure', 'maxrec', 'reference', 'reference is'],
   ['---', '---', '---', '---'],
-  ['start to first frame (median of 5)', `${frame.app.toFixed(0)} ms`, `${frame.bare.toFixed(0)} ms`, 'bare `node -e 0`'],
-  ['CPU while monitoring a run (20 s)', `${monitor.appCpu.toFixed(1)} % of a core`, `${monitor.tailCpu.toFixed(1)} %`, '`tail -f` on the same log'],
-  ['memory while monitoring (RSS)', `${monitor.appRss.toFixed(0)} MiB`, `${monitor.tailRss.toFixed(1)} MiB`, '`tail -f`'],
-  [`upload of a ${up.mb} MiB file (local storage)`, `${(up.mb / up.ours.s).toFixed(0)} MiB/s`, `${(up.mb / up.cp).toFixed(0)} MiB/s`, '`cp`'],
-  ['peak memory during that upload', `${up.ours.maxRss.toFixed(0)} MiB`, '', 'constant: streams'],
+  [
+    'start to first frame (median of 5)',
+    `${frame.app.toFixed(0)} ms`,
+    `${frame.bare.toFixed(0)} ms`,
+    'bare `node -e 0`',
+  ],
+  [
+    'CPU while monitoring a run (20 s)',
+    `${monitor.appCpu.toFixed(1)} % of a core`,
+    `${monitor.tailCpu.toFixed(1)} %`,
+    '`tail -f` on the same log',
+  ],
+  [
+    'memory while monitoring (RSS)',
+    `${monitor.appRss.toFixed(0)} MiB`,
+    `${monitor.tailRss.toFixed(1)} MiB`,
+    '`tail -f`',
+  ],
+  [
+    `upload of a ${up.mb} MiB file (local storage)`,
+    `${(up.mb / up.ours.s).toFixed(0)} MiB/s`,
+    `${(up.mb / up.cp).toFixed(0)} MiB/s`,
+    '`cp`',
+  ],
+  [
+    'peak memory during that upload',
+    `${up.ours.maxRss.toFixed(0)} MiB`,
+    '',
+    'constant: streams',
+  ],
 ];
 console.log(rows.map((r) => `| ${r.join(' | ')} |`).join('\n'));

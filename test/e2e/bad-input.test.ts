@@ -15,7 +15,7 @@ describe('the command line refuses bad input', () => {
     expect(result.stderr).toMatch(/needs a terminal/);
     expect(result.stderr).toMatch(/maxrec demo/);
     // No escape sequences when stdout is not a terminal.
-    expect(result.stdout + result.stderr).not.toMatch(/\x1b\[/);
+    expect(result.stdout + result.stderr).not.toContain('\x1b[');
   });
 
   it('a wrong flag or mode exits 1', async () => {
