@@ -48,13 +48,12 @@ def load_scorer(onnx_file: Path, n_users: int, n_items: int) -> Scorer:
         t.name: torch.from_numpy(numpy_helper.to_array(t).copy())
         for t in onnx.load(str(onnx_file)).graph.initializer
     }
-    embedding = weights["model.embedding"]  # (n_users + n_items, factors + 8)
-    factors = embedding.shape[1] - 8
-    model = NeuMF(n_users, n_items, factors)
+    parameters = json.loads((onnx_file.parent / "parameters.json").read_text())
+    model = NeuMF(n_users, n_items, parameters["factors"])
     state = {k.removeprefix("model."): v for k, v in weights.items() if k.startswith("model.")}
     if "output.weight" not in state:
         # The exporter turns the bias-free output Linear into a MatMul with an
-        # unnamed (factors + 4, 1) weight: the transpose of output.weight.
+        # unnamed (inputs, 1) weight: the transpose of output.weight.
         (matmul,) = [v for k, v in weights.items() if not k.startswith("model.")]
         state["output.weight"] = matmul.T.contiguous()
     model.load_state_dict(state)

@@ -77,9 +77,13 @@ def measure_reference(args: argparse.Namespace) -> dict:
         def __init__(self) -> None:
             super().__init__()
             self.gmf_user, self.gmf_item = nn.Embedding(n_users, f), nn.Embedding(n_items, f)
-            self.mlp_user, self.mlp_item = nn.Embedding(n_users, 8), nn.Embedding(n_items, 8)
-            self.mlp = nn.Sequential(nn.Linear(16, 8), nn.ReLU(), nn.Linear(8, 4), nn.ReLU())
-            self.out = nn.Linear(f + 4, 1, bias=False)
+            # The same model as the trainer's: the paper's tower, 4f -> 2f -> f.
+            self.mlp_user = nn.Embedding(n_users, 2 * f)
+            self.mlp_item = nn.Embedding(n_items, 2 * f)
+            self.mlp = nn.Sequential(
+                nn.Linear(4 * f, 2 * f), nn.ReLU(), nn.Linear(2 * f, f), nn.ReLU()
+            )
+            self.out = nn.Linear(2 * f, 1, bias=False)
 
         def forward(self, u: torch.Tensor, i: torch.Tensor) -> torch.Tensor:
             gmf = self.gmf_user(u) * self.gmf_item(i)

@@ -18,9 +18,10 @@ from maxrec_trainer.dialect import DataError, parse_delimiter
 from maxrec_trainer.events import emit, say
 from maxrec_trainer.export import save_artifacts
 from maxrec_trainer.hpo import search
+from maxrec_trainer.model import mlp_layers
 from maxrec_trainer.reader import Interactions, keep_positives, read_interactions
 from maxrec_trainer.split import Split, leave_last_out
-from maxrec_trainer.train import Hyperparameters, evaluate, fit
+from maxrec_trainer.train import PRETRAIN_DEFAULT, Hyperparameters, evaluate, fit
 
 PROTOCOL = (
     "leave-last-out, 1 test item vs 99 sampled negatives, HR@10/NDCG@10: each user's latest "
@@ -64,6 +65,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="stop after this many epochs without a better validation NDCG@10",
     )
     p.add_argument(
+        "--pretrain_epochs",
+        type=int,
+        default=None,
+        help="epochs training the GMF and the MLP apart before NeuMF starts from them, as in "
+        f"the NCF paper (0: none; default {PRETRAIN_DEFAULT}, or none when --epoch is under "
+        f"{2 * PRETRAIN_DEFAULT}, so that a short run stays short)",
+    )
+    p.add_argument(
         "--refit",
         action=argparse.BooleanOptionalAction,
         default=True,
@@ -95,6 +104,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     for flag in ("epoch", "batch_size", "factors", "negatives", "patience", "hpo_trials"):
         if getattr(args, flag) < 1:
             p.error(f"--{flag} must be at least 1")
+    if args.pretrain_epochs is None:
+        args.pretrain_epochs = PRETRAIN_DEFAULT if args.epoch >= 2 * PRETRAIN_DEFAULT else 0
+    if args.pretrain_epochs < 0:
+        p.error("--pretrain_epochs must be at least 0")
     if not args.learning_rate > 0:
         p.error("--learning_rate must be positive")
     if args.device == "cuda" and not torch.cuda.is_available():
@@ -131,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
         negatives=args.negatives,
         patience=args.patience,
         seed=args.seed,
+        pretrain_epochs=args.pretrain_epochs,
     )
 
     # Load: every line of the file, ids as strings, duplicates counted once.
@@ -170,14 +184,22 @@ def run(args: argparse.Namespace) -> int:
         say(f"Searching hyperparameters: {args.hpo_trials} trials, judged on validation NDCG@10")
         hp = search(split, hp, args.device, args.hpo_trials)
         say(f"Best: {hp.as_dict()}; retraining with these values")
-    result = fit(split, hp, args.device, on_epoch=report_epoch)
+    result = fit(split, hp, args.device, on_epoch=report_epoch, on_pretrain_epoch=report_pretrain)
     final = result
     if args.refit:
         say(
             f"Best validation NDCG@10 at epoch {result.best_epoch}: retraining on training + "
             f"validation interactions for {result.best_epoch} epochs"
+            + (f" after {hp.pretrain_epochs} of pretraining" if hp.pretrain_epochs else "")
         )
-        final = fit(split, hp, args.device, on_epoch=report_refit, refit_epochs=result.best_epoch)
+        final = fit(
+            split,
+            hp,
+            args.device,
+            on_epoch=report_refit,
+            refit_epochs=result.best_epoch,
+            on_pretrain_epoch=report_pretrain,
+        )
 
     # Evaluate: the test items, once, never seen in training or in any choice.
     test_hr, test_ndcg = evaluate(
@@ -189,7 +211,8 @@ def run(args: argparse.Namespace) -> int:
     say(
         f"Test HR@10 {test_hr:.4f}  NDCG@10 {test_ndcg:.4f}  (validation HR@10 "
         f"{result.val_hr:.4f} NDCG@10 {result.val_ndcg:.4f} at epoch {result.best_epoch} "
-        f"of {result.epochs_run}; {train_seconds:.0f}s of training)"
+        f"of {len(result.history)} after {hp.pretrain_epochs} of pretraining; "
+        f"{train_seconds:.0f}s of training)"
     )
 
     # Save: model.onnx, id maps, parameters and metrics.
@@ -245,6 +268,15 @@ def report_epoch(record: dict) -> None:
     )
 
 
+def report_pretrain(record: dict) -> None:
+    # No event: pretraining trains a GMF and an MLP apart, there is no NeuMF to validate yet.
+    say(
+        f"Pretraining GMF and MLP epoch {record['epoch']}/{record['epochs']}  "
+        f"loss {record['loss']:.4f}  {record['seconds']:.1f}s  "
+        f"{record['samples_per_second'] / 1e3:.0f}k samples/s"
+    )
+
+
 def report_refit(record: dict) -> None:
     # No event: the monitor's epoch events carry validation metrics, which a refit has not.
     say(
@@ -260,7 +292,7 @@ def parameters(
     return {
         **hp.as_dict(),
         "model": "NeuMF",
-        "mlp_layers": [16, 8, 4],
+        "mlp_layers": mlp_layers(hp.factors),
         "hpo": args.hpo,
         "n_users": split.n_users,
         "n_items": split.n_items,
@@ -288,6 +320,7 @@ def metrics(data: Interactions, split: Split, result, test_hr: float, test_ndcg:
         "single_interaction_users": split.single_interaction_users,
         "duplicates": data.duplicates,
         "epochs_run": result.epochs_run,
+        "pretrain_epochs": result.epochs_run - len(result.history),
         "best_epoch": result.best_epoch,
         "train_seconds": result.seconds,
         "history": result.history,

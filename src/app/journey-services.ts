@@ -67,6 +67,19 @@ export function createJourneyServices(): AppServices {
     },
 
     async saveSetup(file, setup) {
+      if (loaded && path.resolve(setup.localDataDir) !== loaded.localDataDir) {
+        // Another data folder: its own ratings file, unless it has the same.
+        await updateHyperparameters(file, {
+          dataFile: await keptIfPresent(
+            setup.localDataDir,
+            loaded.hyperparameters.dataFile,
+          ),
+          itemTitlesFile: await keptIfPresent(
+            setup.localDataDir,
+            loaded.hyperparameters.itemTitlesFile,
+          ),
+        });
+      }
       const config = await updateSetup(file, {
         backend: setup.backend,
         localDataDir: setup.localDataDir,
@@ -83,7 +96,9 @@ export function createJourneyServices(): AppServices {
       loaded = config.settings;
     },
 
-    inspectData: (target, options) => inspectData(target, options),
+    async inspectData(target, options) {
+      return inspectData(await ratingsFileIn(target, loaded), options);
+    },
 
     async uploadData({ settings, dataPath, inspection, onProgress, signal }) {
       const { storage } = await backend();
@@ -201,7 +216,11 @@ export function createJourneyServices(): AppServices {
         recommenders.set(modelDir, recommender);
         recommender.catch(() => recommenders.delete(modelDir));
       }
-      return (await recommender).recommend(userId, n);
+      // As `maxrec recommend`: items the user already has are left out.
+      const loadedRecommender = await recommender;
+      return loadedRecommender.recommend(userId, n, {
+        excludeSeen: loadedRecommender.canExcludeSeen,
+      });
     },
 
     async listRecentRuns(signal) {
@@ -234,6 +253,33 @@ export function createJourneyServices(): AppServices {
 
 const DEFAULT_DATA_FILE = 'data/ratings.csv';
 
+/**
+ * The file to inspect: a file as given; in a folder, the config's
+ * `data_file` when it is there. In the config's own data folder a missing
+ * `data_file` is an error; in another folder the inspector picks the file.
+ */
+async function ratingsFileIn(
+  target: string,
+  settings: Settings | undefined,
+): Promise<string> {
+  const dataFile = settings?.hyperparameters.dataFile;
+  if (!dataFile || !(await isDirectory(target))) return target;
+  const file = path.resolve(target, dataFile);
+  if (await fs.stat(file).catch(() => undefined)) return file;
+  if (path.resolve(target) === settings.localDataDir) {
+    throw new MaxrecError(
+      ExitCode.data,
+      `The ratings file ${dataFile} named by the config is not in ${target}.`,
+      {
+        hint:
+          'Fix train.hyperparameters.data_file (or `maxrec setup CONFIG ' +
+          '--data-file FILE`), relative to the data folder.',
+      },
+    );
+  }
+  return target;
+}
+
 function toJourneySettings(settings: Settings): JourneySettings {
   const { dataFile, itemTitlesFile, ...hyperparameters } =
     settings.hyperparameters;
@@ -260,6 +306,16 @@ async function titlesFile(
     : path.dirname(settings.localDataDir);
   const file = path.resolve(base, settings.itemTitlesFile);
   return (await fs.stat(file).catch(() => undefined)) ? file : undefined;
+}
+
+/** `relative` when it exists in `folder`, else '' (the config's "unset"). */
+export async function keptIfPresent(
+  folder: string,
+  relative: string | undefined,
+): Promise<string> {
+  if (!relative) return '';
+  const found = await fs.stat(path.resolve(folder, relative)).catch(() => null);
+  return found ? relative : '';
 }
 
 async function isDirectory(p: string): Promise<boolean> {

@@ -29,6 +29,7 @@ export function createJourneyPrinter(output: Output) {
   const printedEpochs = new Set<string>();
   let printedTrials = 0;
   let lastProgressAt = 0;
+  let lastProgressLine = '';
 
   const entered = (state: string, context: JourneyContext) => {
     switch (state) {
@@ -48,8 +49,10 @@ export function createJourneyPrinter(output: Output) {
       case 'monitor.watching':
         output.record(
           'run',
-          { id: context.runId },
-          `Model training was started. Training id: ${context.runId}\n` +
+          { id: context.runId, resumed: !context.archive },
+          (context.archive
+            ? `Model training was started. Training id: ${context.runId}\n`
+            : `Following training ${context.runId}\n`) +
             'Press Ctrl+C once to stop monitoring, twice to cancel training.',
         );
         break;
@@ -114,12 +117,15 @@ export function createJourneyPrinter(output: Output) {
     if (!transferState) return;
     const now = Date.now();
     const { bytesDone, bytesTotal, name } = transferState.progress;
+    // The first estimate (before the transfer reports) is not worth a line.
+    if (bytesTotal === 0 || bytesDone === 0) return;
     if (bytesDone < bytesTotal && now - lastProgressAt < 1000) return;
     lastProgressAt = now;
-    const percent = bytesTotal ? Math.floor((bytesDone / bytesTotal) * 100) : 0;
-    output.progress(
-      `  ${percent}% ${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)} ${name}`,
-    );
+    const percent = Math.floor((bytesDone / bytesTotal) * 100);
+    const line = `  ${percent}% ${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)} ${name}`;
+    if (line === lastProgressLine) return;
+    lastProgressLine = line;
+    output.progress(line);
   };
 
   let printedArchive = false;

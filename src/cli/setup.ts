@@ -4,6 +4,8 @@
  * terminal; flags otherwise.
  */
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { keptIfPresent } from '../app/journey-services.js';
 import { ExitCode, MaxrecError } from '../core/errors.js';
 import type { BackendName } from '../core/types.js';
 import {
@@ -56,14 +58,30 @@ export async function setupCommand(
     return runInteractive({ io, configPath, start: 'setup' });
   }
 
-  const loaded = await updateSetup(configPath, {
-    backend: rest.backend,
-    localDataDir: data,
-    dataBucket: rest.dataBucket,
-    resultsBucket: rest.resultsBucket,
-    compute: rest.compute,
-  });
-  if (dataFile) await updateHyperparameters(configPath, { dataFile });
+  let loaded;
+  try {
+    loaded = await updateSetup(configPath, {
+      backend: rest.backend,
+      localDataDir: data,
+      dataBucket: rest.dataBucket,
+      resultsBucket: rest.resultsBucket,
+      compute: rest.compute,
+    });
+    if (data !== undefined || dataFile !== undefined) {
+      // A new data folder brings its own ratings and titles files: keep
+      // the old names only where that folder has them.
+      const folder = loaded.settings.localDataDir;
+      const h = loaded.settings.hyperparameters;
+      loaded = await updateHyperparameters(configPath, {
+        dataFile: dataFile ?? (await keptIfPresent(folder, h.dataFile)),
+        itemTitlesFile: await keptIfPresent(folder, h.itemTitlesFile),
+      });
+    }
+  } catch (error) {
+    // A config this command created is not left half set up.
+    if (created) await rm(configPath, { force: true });
+    throw withFlagHint(error);
+  }
   const s = loaded.settings;
   if (s.dataBucket && s.dataBucket === s.resultsBucket) {
     throw new MaxrecError(
@@ -111,4 +129,26 @@ export async function setupCommand(
     `Next: maxrec train ${configPath} prepare, then maxrec train ${configPath} package`,
   );
   return ExitCode.ok;
+}
+
+const FLAG_OF_KEY: Record<string, string> = {
+  'backend.name': '--backend',
+  'train.data_source.training_data_local.path': '--data',
+  'train.hyperparameters.data_file': '--data-file',
+  'train.data_source.training_data.bucket': '--data-bucket',
+  'train.model_training_results.trained_model.bucket': '--results-bucket',
+  'train.execution.compute_configuration.name': '--compute',
+};
+
+/** A config error caused by a flag's value names the flag to fix. */
+function withFlagHint(error: unknown): unknown {
+  if (!(error instanceof MaxrecError)) return error;
+  const flags = Object.entries(FLAG_OF_KEY)
+    .filter(([key]) => error.message.includes(key))
+    .map(([, flag]) => flag);
+  if (flags.length === 0) return error;
+  return new MaxrecError(error.exitCode, error.message, {
+    hint: `Fix the value given to ${flags.join(', ')}; nothing was written.`,
+    cause: error,
+  });
 }

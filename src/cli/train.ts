@@ -11,7 +11,9 @@ import { exitCodeOf } from '../core/exit-code.js';
 import { ExitCode, MaxrecError } from '../core/errors.js';
 import type { JourneyContext } from '../core/journey.js';
 import { createJourneyMachine } from '../core/machine.js';
+import { openBackend } from '../app/backends.js';
 import { loadConfig } from '../services/config/config-file.js';
+import type { Settings } from '../services/config/schema.js';
 import { createJourneyPrinter, statePath } from './journey-printer.js';
 import type { CliIo, TrainMode } from './main.js';
 import type { Output } from './output.js';
@@ -36,6 +38,10 @@ export async function trainCommand(
     );
   }
   if (mode === 'clean') return clean(configPath, output);
+  // Refuse a backend that cannot run before inspecting or uploading.
+  const { settings } = await loadConfig(configPath);
+  if (settings.backend !== 'local') await openBackend(settings);
+  checkBuckets(settings);
   const { context } = await runHeadlessJourney({
     ...options,
     mode,
@@ -150,14 +156,45 @@ export async function runHeadlessJourney(
   }
 }
 
+/** Both buckets named, and different: results never land in the data. */
+function checkBuckets(settings: Settings): void {
+  const { dataBucket, resultsBucket } = settings;
+  if (!dataBucket || !resultsBucket) {
+    throw new MaxrecError(
+      ExitCode.configuration,
+      `The config names no ${dataBucket ? 'results' : 'data'} bucket.`,
+      {
+        hint: 'Run `maxrec setup CONFIG --data-bucket NAME --results-bucket NAME`.',
+      },
+    );
+  }
+  if (dataBucket === resultsBucket) {
+    throw new MaxrecError(
+      ExitCode.configuration,
+      `The data and results buckets are both "${dataBucket}".`,
+      {
+        hint: 'Give them different names: maxrec setup CONFIG --results-bucket NAME.',
+      },
+    );
+  }
+}
+
 async function clean(configPath: string, output: Output): Promise<number> {
   const { path: file, settings } = await loadConfig(configPath);
   const archive = path.join(
     path.dirname(file),
     `${settings.modelIdentifier}-model-building-code.zip`,
   );
+  const existed = await fs
+    .stat(archive)
+    .then(() => true)
+    .catch(() => false);
   await fs.rm(archive, { force: true });
-  output.record('clean', { removed: archive }, `Removed ${archive}`);
+  output.record(
+    'clean',
+    { archive, removed: existed },
+    existed ? `Removed ${archive}` : `No code archive to remove (${archive})`,
+  );
   return ExitCode.ok;
 }
 

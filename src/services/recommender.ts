@@ -258,9 +258,15 @@ async function readTitles(
 ): Promise<Map<string, string>> {
   const titles = new Map<string, string>();
   try {
-    const parser = createReadStream(file).pipe(
-      parse({ bom: true, relax_column_count: true, skip_empty_lines: true }),
-    );
+    const parser = parse({
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+    });
+    // A file that cannot be opened must reject here, not crash the process.
+    createReadStream(file)
+      .on('error', (error) => parser.destroy(error))
+      .pipe(parser);
     let titleColumn = -1;
     for await (const row of parser as AsyncIterable<string[]>) {
       if (titleColumn < 0) {
@@ -282,7 +288,9 @@ async function readTitles(
       ExitCode.data,
       `Cannot read item titles from ${file}: ${reasonOf(error)}.`,
       {
-        hint: 'Check train.hyperparameters.item_titles_file, or leave it empty.',
+        hint:
+          'Give a CSV whose first column is the item id and which has a ' +
+          '"title" column (--titles, or train.hyperparameters.item_titles_file).',
         cause: error,
       },
     );

@@ -3,14 +3,14 @@
 Autograd's generic embedding backward and the optimizer's per-tensor bookkeeping
 cost more than the arithmetic at these sizes on a CPU; this does the same maths
 (BCE-with-logits loss, Adam with PyTorch's defaults) in about half the time.
-test_step.py checks it against autograd and torch.optim.Adam.
+tests/test_training.py checks it against autograd and torch.optim.Adam.
 """
 
 import math
 
 import torch
 
-from .model import MLP_EMBEDDING, NeuMF
+from .model import NeuMF
 
 BETA1, BETA2, EPS = 0.9, 0.999, 1e-8
 
@@ -20,6 +20,11 @@ class AdamStep:
 
     def __init__(self, model: NeuMF, learning_rate: float):
         self.model, self.lr, self.t = model, learning_rate, 0
+        # Pretraining (the paper's GMF and MLP trained apart): the two halves of the output
+        # layer make two logits, each with its own loss. Their parameters are disjoint and
+        # Adam works coordinate by coordinate, so this is exactly training a GMF and an MLP
+        # side by side on the same batches.
+        self.pretrain = False
         params = list(model.parameters())
         total = sum(p.numel() for p in params)
         device = params[0].device
@@ -37,19 +42,12 @@ class AdamStep:
             grads.append(self.grad[at : at + n].view_as(p))
             at += n
         self.buffers: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
-        self.g_emb, self.g_w1, self.g_b1, self.g_w2, self.g_b2, self.g_out = self._by_name(grads)
-
-    def _by_name(self, grads: list[torch.Tensor]) -> list[torch.Tensor]:
-        names = [name for name, _ in self.model.named_parameters()]
-        order = [
-            "embedding",
-            "hidden1.weight",
-            "hidden1.bias",
-            "hidden2.weight",
-            "hidden2.bias",
-            "output.weight",
+        by_name = dict(zip((name for name, _ in model.named_parameters()), grads))
+        self.g_emb, self.g_out = by_name["embedding"], by_name["output.weight"]
+        self.g_hidden = [
+            (by_name[f"hidden.{k}.weight"], by_name[f"hidden.{k}.bias"])
+            for k in range(len(model.hidden))
         ]
-        return [grads[names.index(name)] for name in order]
 
     def _buffers(self, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
         if batch not in self.buffers:
@@ -63,50 +61,69 @@ class AdamStep:
 
     @torch.no_grad()
     def __call__(self, user: torch.Tensor, item: torch.Tensor, label: torch.Tensor) -> torch.Tensor:
-        """One step on a batch; returns the summed (not mean) loss as a 0-d tensor."""
+        """One step on a batch; returns the summed (not mean) loss as a 0-d tensor (while
+        pretraining, the mean of the GMF's and the MLP's)."""
         m = self.model
-        f, emb, batch = m.factors, m.embedding, len(label)
-        w1, b1, w2, b2, wo = (
-            m.hidden1.weight,
-            m.hidden1.bias,
-            m.hidden2.weight,
-            m.hidden2.bias,
-            m.output.weight,
-        )
+        f, e, emb, batch = m.factors, m.mlp_embedding, m.embedding, len(label)
+        hidden = [(layer.weight, layer.bias) for layer in m.hidden]
+        wo = m.output.weight
         # Users and items share one table (items after users): one lookup, one scatter.
-        rows, d_rows = self._buffers(batch)  # (2B,), (2B, f + 8)
+        rows, d_rows = self._buffers(batch)  # (2B,), (2B, f + e)
         rows[:batch] = user
         torch.add(item, m.n_users, out=rows[batch:])
-        e = emb.index_select(0, rows)  # (2B, f + 8)
-        u, v = e[:batch], e[batch:]
+        emb_rows = emb.index_select(0, rows)  # (2B, f + e)
+        u, v = emb_rows[:batch], emb_rows[batch:]
         gmf = u[:, :f] * v[:, :f]  # (B, f)
-        x = torch.cat((u[:, f:], v[:, f:]), dim=1)  # (B, 16)
-        h1 = torch.addmm(b1, x, w1.t()).relu_()  # (B, 8)
-        h2 = torch.addmm(b2, h1, w2.t()).relu_()  # (B, 4)
-        z = torch.cat((gmf, h2), dim=1)  # (B, f + 4)
-        logit = (z @ wo.t()).squeeze(1)  # (B,)
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(logit, label, reduction="sum")
+        acts = [torch.cat((u[:, f:], v[:, f:]), dim=1)]  # (B, 2e), then each layer's output
+        for w, b in hidden:
+            acts.append(torch.addmm(b, acts[-1], w.t()).relu_())  # ... -> (B, f)
+        z = torch.cat((gmf, acts[-1]), dim=1)  # (B, 2f)
+        if self.pretrain:
+            zw = z * wo  # (B, 2f)
+            logit = torch.stack((zw[:, :f].sum(1), zw[:, f:].sum(1)), dim=1)  # (B, 2): GMF, MLP
+            target = label.unsqueeze(1).expand(-1, 2)
+        else:
+            logit = z @ wo.t()  # (B, 1)
+            target = label.unsqueeze(1)
+        bce = torch.nn.functional.binary_cross_entropy_with_logits
+        loss = bce(logit, target, reduction="sum") / logit.shape[1]
 
-        # d(mean loss)/d(logit) = (sigmoid(logit) - label) / B
-        d_logit = logit.sigmoid_().sub_(label).mul_(1.0 / batch).unsqueeze(1)  # (B, 1)
-        torch.mm(d_logit.t(), z, out=self.g_out)
-        d_z = d_logit * wo  # (B, f + 4)
-        d_h2 = torch.ops.aten.threshold_backward(d_z[:, f:], h2, 0)  # ReLU': (B, 4)
-        torch.mm(d_h2.t(), h1, out=self.g_w2)
-        torch.sum(d_h2, 0, out=self.g_b2)
-        d_h1 = torch.ops.aten.threshold_backward(d_h2 @ w2, h1, 0)  # (B, 8)
-        torch.mm(d_h1.t(), x, out=self.g_w1)
-        torch.sum(d_h1, 0, out=self.g_b1)
-        d_x = d_h1 @ w1  # (B, 16)
+        # d(mean loss)/d(logit) = (sigmoid(logit) - label) / B, for each logit
+        d_logit = logit.sigmoid_().sub_(target).mul_(1.0 / batch)  # (B, 1) or (B, 2)
+        if self.pretrain:
+            d_logit = d_logit.repeat_interleave(f, dim=1)  # (B, 2f): each half's own logit
+            torch.sum(d_logit * z, 0, keepdim=True, out=self.g_out)
+        else:
+            torch.mm(d_logit.t(), z, out=self.g_out)
+        d_z = d_logit * wo  # (B, 2f)
+        d_h = d_z[:, f:]
+        for k in range(len(hidden) - 1, -1, -1):
+            d_h = torch.ops.aten.threshold_backward(d_h, acts[k + 1], 0)  # ReLU'
+            g_w, g_b = self.g_hidden[k]
+            torch.mm(d_h.t(), acts[k], out=g_w)
+            torch.sum(d_h, 0, out=g_b)
+            d_h = d_h @ hidden[k][0]  # d(layer input)
         d_gmf = d_z[:, :f]
         torch.mul(d_gmf, v[:, :f], out=d_rows[:batch, :f])
         torch.mul(d_gmf, u[:, :f], out=d_rows[batch:, :f])
-        d_rows[:batch, f:] = d_x[:, :MLP_EMBEDDING]
-        d_rows[batch:, f:] = d_x[:, MLP_EMBEDDING:]
+        d_rows[:batch, f:] = d_h[:, :e]
+        d_rows[batch:, f:] = d_h[:, e:]
         self.g_emb.zero_()
         self.g_emb.index_add_(0, rows, d_rows)
         self._adam()
         return loss
+
+    def start_neumf(self, alpha: float = 0.5) -> None:
+        """End pretraining: NeuMF's output layer becomes the GMF's and the MLP's, weighted
+        alpha and 1 - alpha (the paper's initialisation), and Adam starts afresh."""
+        self.pretrain = False
+        f = self.model.factors
+        wo = self.model.output.weight.data
+        wo[:, :f] *= alpha
+        wo[:, f:] *= 1 - alpha
+        self.m.zero_()
+        self.v.zero_()
+        self.t = 0
 
     def _adam(self) -> None:
         self.t += 1

@@ -110,6 +110,10 @@ def test_shipped_command_trains_on_the_sample_layout(tmp_path):
     items = json.loads((folder / "items.json").read_text())
     assert parameters["n_users"] == len(users) and parameters["n_items"] == len(items)
     assert parameters["epochs"] == 2 and parameters["factors"] == 8
+    assert parameters["mlp_layers"] == [32, 16, 8]  # the paper's tower for 8 factors
+    # Pretraining's epochs are counted: pretraining, then 2 NeuMF epochs (no epoch events).
+    assert metrics["epochs_run"] == parameters["pretrain_epochs"] + 2
+    assert events[-1]["epochs_run"] == metrics["epochs_run"]
     assert sorted(items.values()) == list(range(len(items)))
 
     with tarfile.open(result_dir / "model_training_output.tar.gz") as archive:

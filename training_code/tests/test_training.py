@@ -22,23 +22,59 @@ def small_split(tmp_path_factory):
     return leave_last_out(read_interactions(path, ",", {}), 42)
 
 
-def test_hand_derived_step_matches_autograd_and_adam():
+def pretraining_loss(model: NeuMF, users: torch.Tensor, items: torch.Tensor, labels):
+    """The paper's pretraining, by autograd: a GMF and an MLP, each with its own loss."""
+    f, bce = model.factors, torch.nn.functional.binary_cross_entropy_with_logits
+    u = model.embedding[users]
+    i = model.embedding[items + model.n_users]
+    mlp = torch.cat((u[:, f:], i[:, f:]), dim=1)
+    for layer in model.hidden:
+        mlp = torch.relu(layer(mlp))
+    w = model.output.weight[0]
+    return bce((u[:, :f] * i[:, :f]) @ w[:f], labels) + bce(mlp @ w[f:], labels)
+
+
+@pytest.mark.parametrize("pretrain", [False, True], ids=["neumf", "pretraining"])
+def test_hand_derived_step_matches_autograd_and_adam(pretrain):
     torch.manual_seed(0)
     fast = NeuMF(20, 30, 8)
+    assert fast.layers == [32, 16, 8]
     slow = copy.deepcopy(fast)
     step = AdamStep(fast, 1e-2)
+    step.pretrain = pretrain
     optimizer = torch.optim.Adam(slow.parameters(), lr=1e-2)
     for _ in range(5):
         users, items = torch.randint(0, 20, (64,)), torch.randint(0, 30, (64,))
         labels = (torch.rand(64) < 0.3).float()
         loss = step(users, items, labels)
         optimizer.zero_grad()
-        slow_loss = torch.nn.functional.binary_cross_entropy_with_logits(slow(users, items), labels)
+        if pretrain:
+            slow_loss = pretraining_loss(slow, users, items, labels)
+            reported = 2 * loss / 64  # the step reports the mean of the two losses
+        else:
+            slow_loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                slow(users, items), labels
+            )
+            reported = loss / 64
         slow_loss.backward()
         optimizer.step()
-        assert torch.allclose(loss / 64, slow_loss, atol=1e-6)
+        assert torch.allclose(reported, slow_loss, atol=1e-6)
     for (name, a), b in zip(fast.named_parameters(), slow.parameters()):
         assert torch.allclose(a, b, atol=1e-5), name
+
+
+def test_neumf_starts_from_the_pretrained_halves():
+    torch.manual_seed(0)
+    model = NeuMF(5, 6, 4)
+    before = model.output.weight.detach().clone()
+    step = AdamStep(model, 1e-2)
+    step.pretrain = True
+    step(torch.tensor([0, 1]), torch.tensor([2, 3]), torch.tensor([1.0, 0.0]))
+    trained = model.output.weight.detach().clone()
+    assert not torch.equal(trained, before)
+    step.start_neumf(alpha=0.5)
+    assert not step.pretrain and step.t == 0 and not step.m.any() and not step.v.any()
+    torch.testing.assert_close(model.output.weight.detach(), 0.5 * trained)
 
 
 def test_a_fixed_seed_gives_the_same_metrics_twice(small_split):
