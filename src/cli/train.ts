@@ -14,6 +14,7 @@ import { createJourneyMachine } from '../core/machine.js';
 import { openBackend } from '../app/backends.js';
 import { loadConfig } from '../services/config/config-file.js';
 import type { Settings } from '../services/config/schema.js';
+import { debugLog } from '../services/debug-log.js';
 import { createJourneyPrinter, statePath } from './journey-printer.js';
 import type { CliIo, TrainMode } from './main.js';
 import type { Output } from './output.js';
@@ -108,9 +109,9 @@ export async function runHeadlessJourney(
         void confirm(io, `Cancel run ${snapshot.context.runId}? [y/N] `).then(
           (yes) => {
             confirming = false;
-            // Denied: back to detached, where Enter exits again.
-            if (!yes) asked = false;
             actor.send({ type: yes ? 'CONFIRM' : 'DENY' });
+            // Not cancelled: the run goes on, as after one Ctrl+C.
+            if (!yes) finish(actor.getSnapshot().context, ExitCode.ok);
           },
         );
       }
@@ -133,7 +134,16 @@ export async function runHeadlessJourney(
     }
   });
 
-  const onSigint = () => actor.send({ type: 'INTERRUPT' });
+  // One Ctrl+C can reach the process twice in quick succession (seen under
+  // tmux); a press within 300 ms of the last one is the same press.
+  let lastSigint = 0;
+  const onSigint = () => {
+    const now = Date.now();
+    debugLog('SIGINT in', statePath(actor.getSnapshot().value));
+    if (now - lastSigint < 300) return;
+    lastSigint = now;
+    actor.send({ type: 'INTERRUPT' });
+  };
   process.on('SIGINT', onSigint);
   try {
     actor.start();
