@@ -51,10 +51,18 @@ const items = Object.keys(
   JSON.parse(fs.readFileSync(path.join(modelDir, 'items.json'), 'utf8')),
 ).length;
 
-/** Trains once on the bundled sample; later runs reuse the model. */
+/** Trains once on the bundled sample; later runs reuse the model until the trainer changes. */
 function trainModel() {
   const output = path.join(results, 'serve-model', 'trained_model');
-  if (fs.existsSync(path.join(output, 'model.onnx'))) return output;
+  const model = path.join(output, 'model.onnx');
+  const trainer = path.join(root, 'training_code', 'maxrec_trainer');
+  const trainerChanged = Math.max(
+    ...fs
+      .readdirSync(trainer)
+      .map((f) => fs.statSync(path.join(trainer, f)).mtimeMs),
+  );
+  if (fs.existsSync(model) && fs.statSync(model).mtimeMs > trainerChanged)
+    return output;
   console.error(`Training ${epochs} epochs on ml-latest-small into ${output}`);
   execFileSync(
     python,

@@ -133,10 +133,10 @@ export function createJourneyServices(): AppServices {
         full.codeDir,
         archivePath,
         {
-          trainingCommand: composeTrainingCommand({
-            ...hyperparameters,
-            dataFile,
-          }),
+          trainingCommand: withDevice(
+            composeTrainingCommand({ ...hyperparameters, dataFile }),
+            full,
+          ),
           signal,
         },
       );
@@ -252,6 +252,14 @@ export function createJourneyServices(): AppServices {
 }
 
 const DEFAULT_DATA_FILE = 'data/ratings.csv';
+
+/** On the local backend, a GPU compute size trains with --device cuda. */
+function withDevice(command: string, settings: Settings): string {
+  const gpu = /^(gpu|cuda)/i.test(settings.compute);
+  return settings.backend === 'local' && gpu
+    ? `${command} --device cuda`
+    : command;
+}
 
 /**
  * The file to inspect: a file as given; in a folder, the config's

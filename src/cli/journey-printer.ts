@@ -106,7 +106,8 @@ export function createJourneyPrinter(output: Output) {
         'end',
         { ...end },
         `Test HR@10 ${end.test_hr.toFixed(3)}  NDCG@10 ` +
-          `${end.test_ndcg.toFixed(3)} after ${end.epochs_run} epochs ` +
+          `${end.test_ndcg.toFixed(3)} after ${end.epochs_run} ` +
+          `epoch${end.epochs_run === 1 ? '' : 's'} ` +
           `(${formatDuration(end.train_seconds)})`,
       );
     }

@@ -58,6 +58,14 @@ export async function setupCommand(
     return runInteractive({ io, configPath, start: 'setup' });
   }
 
+  if (data !== undefined && !existsSync(data)) {
+    if (created) await rm(configPath, { force: true });
+    throw new MaxrecError(
+      ExitCode.data,
+      `The data folder ${data} does not exist.`,
+      { hint: 'Give --data an existing folder or ratings file.' },
+    );
+  }
   let loaded;
   try {
     loaded = await updateSetup(configPath, {

@@ -44,6 +44,41 @@ describe('the command line refuses bad input', () => {
     expect(result.stderr).toMatch(/--backend/);
   });
 
+  it('setup with a bad flag value names the flag and leaves no config behind', async () => {
+    const ws = makeWorkspace();
+    const result = await runCli(
+      [
+        'setup',
+        ws.configPath,
+        '--data',
+        ws.dataDir,
+        '--data-bucket',
+        'Bad_Name',
+      ],
+      { cwd: ws.dir, env: ws.env },
+    );
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('--data-bucket');
+    expect(existsSync(ws.configPath)).toBe(false);
+  });
+
+  it('inspects and trains on the ratings file the config names', async () => {
+    const ws = makeWorkspace();
+    // A bigger file beside it must not be picked instead.
+    writeFileSync(
+      path.join(ws.dataDir, 'data', 'zz-other.csv'),
+      'a,b\n'.repeat(50_000),
+    );
+    await setupWorkspace(ws, ['--data-file', 'data/ratings.csv']);
+    const result = await runCli(['train', ws.configPath, 'prepare'], {
+      cwd: ws.dir,
+      env: ws.env,
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(path.join('data', 'ratings.csv'));
+    expect(result.stdout).not.toContain('zz-other.csv:');
+  });
+
   it('a config with a wrong key exits 3 naming its dotted path', async () => {
     const ws = makeWorkspace();
     await setupWorkspace(ws);

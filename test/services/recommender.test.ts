@@ -91,6 +91,14 @@ afterAll(async () => {
 });
 
 describe('Recommender', () => {
+  it('refuses a titles file that does not exist (exit 4), without crashing', async () => {
+    await expect(
+      Recommender.load(modelDir, {
+        titlesFile: path.join(modelDir, 'no-such-titles.csv'),
+      }),
+    ).rejects.toMatchObject({ exitCode: 4 });
+  });
+
   it('ranks every item for a user, with titles', async () => {
     const top = await recommender.recommend('a', 3);
     expect(top.map((r) => r.item)).toEqual(['20', '30', '40']);
