@@ -23,6 +23,7 @@ def write(tmp_path):
 
 
 def need(path: Path) -> Path:
+    """A shared data file the test reads; its absence fails the test, never skips it."""
     if not path.exists():
-        pytest.skip(f"{path} is not available")
+        pytest.fail(f"{path} is missing: the tests read ../shared/data beside the repository")
     return path
