@@ -19,7 +19,8 @@ import { useUi } from '../ui-context.js';
 const LABEL_WIDTH = 9;
 const MAX_TRIAL_ROWS = 5;
 /** The detached and confirm boxes, borders included. */
-const BOX_ROWS = 5;
+// Borders, three lines, and one more for a resume command that wraps.
+const BOX_ROWS = 6;
 
 const fixed = (value: number | undefined) =>
   value === undefined ? '–' : value.toFixed(4);
@@ -150,7 +151,7 @@ export function MonitorScreen({ snapshot }: { snapshot: JourneySnapshot }) {
               : `on ${context.settings.backend}`}
             .
           </Text>
-          <Text wrap="truncate-end">
+          <Text wrap="wrap">
             Come back with:{' '}
             <Text bold>{resumeCommand(context.configPath, runId)}</Text>
           </Text>
