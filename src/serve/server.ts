@@ -3,6 +3,7 @@
  * Recommender, answering the original MAX Recommender's requests.
  */
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
@@ -77,6 +78,11 @@ export async function createServer(
 
   acceptEmptyJsonBodies(app);
   await app.register(formbody);
+  // The original's Flask parser took multipart form fields too (curl -F).
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { files: 0, fields: 16, fieldSize: 4096 },
+  });
   await app.register(swagger, {
     openapi: {
       info: {

@@ -121,10 +121,14 @@ export async function listen(
 /** POST and parse the JSON answer. */
 export async function post(
   url: string,
-  body?: string | URLSearchParams | object,
+  body?: string | URLSearchParams | FormData | object,
 ): Promise<{ status: number; json: Record<string, unknown> }> {
   const init: RequestInit = { method: 'POST' };
-  if (typeof body === 'string' || body instanceof URLSearchParams) {
+  if (
+    typeof body === 'string' ||
+    body instanceof URLSearchParams ||
+    body instanceof FormData
+  ) {
     init.body = body;
   } else if (body !== undefined) {
     init.body = JSON.stringify(body);

@@ -112,6 +112,11 @@ describe('POST /model/predict', () => {
       `${url}/model/predict`,
       new URLSearchParams({ user_id: user, num_results: '3' }),
     );
+    // multipart/form-data, as `curl -F user_id=1` sends it.
+    const multipart = new FormData();
+    multipart.set('user_id', user);
+    multipart.set('num_results', '3');
+    const asMultipart = await post(`${url}/model/predict`, multipart);
     const asJson = await post(`${url}/model/predict`, {
       user_id: Number(user),
       num_results: '3',
@@ -120,7 +125,7 @@ describe('POST /model/predict', () => {
       user_id: user,
       num_results: 3,
     });
-    for (const { status, json } of [asForm, asJson, bodyWins]) {
+    for (const { status, json } of [asForm, asMultipart, asJson, bodyWins]) {
       expect(status).toBe(200);
       expectTrainerRanking(json['predictions'] as Prediction[], user, 3);
     }
