@@ -50,8 +50,16 @@ export async function main(
       output = createOutput(io, { json: Boolean(command.opts()['json']) });
     });
 
-  program.action(
+  program.allowExcessArguments().action(
     run(async () => {
+      const [unknown] = program.args;
+      if (unknown !== undefined) {
+        throw new MaxrecError(
+          ExitCode.invocation,
+          `"${unknown}" is not a maxrec command.`,
+          { hint: 'Run `maxrec --help` for the commands.' },
+        );
+      }
       if (!isInteractive(io)) {
         throw new MaxrecError(
           ExitCode.invocation,

@@ -18,6 +18,13 @@ describe('the command line refuses bad input', () => {
     expect(result.stdout + result.stderr).not.toContain('\x1b[');
   });
 
+  it('an unknown command exits 1 naming it', async () => {
+    const ws = makeWorkspace();
+    const result = await runCli(['trian'], { cwd: ws.dir, env: ws.env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/"trian" is not a maxrec command/);
+  });
+
   it('a wrong flag or mode exits 1', async () => {
     const ws = makeWorkspace();
     const flag = await runCli(['demo', '--epochs', 'zero'], {
