@@ -149,6 +149,14 @@ export async function runHeadlessJourney(
     actor.start();
     actor.send({ type: 'RUN_HEADLESS', mode, runId: trainingId });
     const result = await finished;
+    const results = result.context.results;
+    if (result.exitCode === ExitCode.ok && results && !results.modelDir) {
+      output.record(
+        'done',
+        { logFile: results.logFile },
+        `Done. The training log is in ${results.logFile}`,
+      );
+    }
     if (result.exitCode === ExitCode.ok && result.context.results?.modelDir) {
       output.record(
         'done',

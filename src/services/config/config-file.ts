@@ -225,7 +225,11 @@ function validate(data: unknown, file: string): MaxrecConfig {
     throw new MaxrecError(
       ExitCode.configuration,
       `Configuration file ${file} does not hold a YAML mapping of settings.`,
-      { hint: FIX_HINT },
+      {
+        hint:
+          'Start from the bundled max-recommender-training-config.yaml, or ' +
+          'run `maxrec setup CONFIG` with a new file name.',
+      },
     );
   }
   const result = configSchema.safeParse(data, { reportInput: true });
