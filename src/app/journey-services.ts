@@ -125,10 +125,7 @@ export function createJourneyServices(): AppServices {
       const full = requireLoaded(loaded);
       const dataFile =
         uploadedDataFile ?? settings.dataFile ?? DEFAULT_DATA_FILE;
-      const archivePath = path.join(
-        path.dirname(configPath),
-        `${full.modelIdentifier}-model-building-code.zip`,
-      );
+      const archivePath = codeArchivePath(configPath, full);
       const result = await new ZipPackaging().buildCodeArchive(
         full.codeDir,
         archivePath,
@@ -252,6 +249,17 @@ export function createJourneyServices(): AppServices {
 }
 
 const DEFAULT_DATA_FILE = 'data/ratings.csv';
+
+/** The zipped training code, beside the config, named as the original did. */
+export function codeArchivePath(
+  configPath: string,
+  settings: Settings,
+): string {
+  return path.join(
+    path.dirname(path.resolve(configPath)),
+    `${settings.modelIdentifier}-model-building-code.zip`,
+  );
+}
 
 /** On the local backend, a GPU compute size trains with --device cuda. */
 function withDevice(command: string, settings: Settings): string {

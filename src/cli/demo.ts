@@ -66,7 +66,9 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
             `  ${i + 1}. ${r.title ?? r.item} (item ${r.item}, score ${r.score.toFixed(3)})`,
         ),
         '',
-        `Try another user: maxrec recommend USER_ID --model ${path.relative(process.cwd(), modelDir) || modelDir} --titles ${path.join(sampleDir(), 'data', 'movies.csv')}`,
+        `Try another user: maxrec recommend USER_ID --model ` +
+          `${path.relative(process.cwd(), modelDir) || modelDir} ` +
+          `--titles ${path.join(sampleDir(), 'data', 'movies.csv')}`,
       ].join('\n'),
     );
   } finally {

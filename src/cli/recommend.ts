@@ -21,11 +21,15 @@ export async function recommendCommand(options: {
       'recommendations',
       { user: userId, items: top },
       [
-        `Top ${top.length} items for user ${userId}${excludeSeen ? ' (not seen in training)' : ''}:`,
-        ...top.map(
-          (r, i) =>
-            `  ${String(i + 1).padStart(2)}. ${r.title ? `${r.title} (item ${r.item})` : `item ${r.item}`}  score ${r.score.toFixed(3)}`,
-        ),
+        `Top ${top.length} items for user ${userId}` +
+          (excludeSeen ? ' (not seen in training):' : ':'),
+        ...top.map((r, i) => {
+          const name = r.title
+            ? `${r.title} (item ${r.item})`
+            : `item ${r.item}`;
+          const rank = String(i + 1).padStart(2);
+          return `  ${rank}. ${name}  score ${r.score.toFixed(3)}`;
+        }),
       ].join('\n'),
     );
     return ExitCode.ok;

@@ -3,7 +3,6 @@
  * modes, driving the same state machine as the app without drawing it.
  */
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { createActor } from 'xstate';
 import { createJourneyServices } from '../app/journey-services.js';
@@ -12,6 +11,7 @@ import { ExitCode, MaxrecError } from '../core/errors.js';
 import type { JourneyContext } from '../core/journey.js';
 import { createJourneyMachine } from '../core/machine.js';
 import { openBackend } from '../app/backends.js';
+import { codeArchivePath } from '../app/journey-services.js';
 import { loadConfig } from '../services/config/config-file.js';
 import type { Settings } from '../services/config/schema.js';
 import { debugLog } from '../services/debug-log.js';
@@ -199,10 +199,7 @@ function checkBuckets(settings: Settings): void {
 
 async function clean(configPath: string, output: Output): Promise<number> {
   const { path: file, settings } = await loadConfig(configPath);
-  const archive = path.join(
-    path.dirname(file),
-    `${settings.modelIdentifier}-model-building-code.zip`,
-  );
+  const archive = codeArchivePath(file, settings);
   const existed = await fs
     .stat(archive)
     .then(() => true)

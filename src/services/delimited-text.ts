@@ -120,7 +120,11 @@ const ROLE_NAMES: [ColumnRole, RegExp][] = [
   ],
   [
     'item',
-    /^(item|items|itemid|iid|movie|movieid|artist|artistid|isbn|book|bookid|product|productid|asin|song|songid|track|trackid|sku|businessid|animeid|gameid|recipeid)$/,
+    new RegExp(
+      '^(item|items|itemid|iid|movie|movieid|artist|artistid|isbn|book|' +
+        'bookid|product|productid|asin|song|songid|track|trackid|sku|' +
+        'businessid|animeid|gameid|recipeid)$',
+    ),
   ],
   [
     'rating',

@@ -93,9 +93,14 @@ export function replaceTrainingCommand(
   const lines = script.split('\n');
   const matches = lines.filter((line) => line.startsWith('TRAINING_CMD='));
   if (matches.length !== 1) {
+    const count =
+      matches.length === 0
+        ? 'no line'
+        : `${matches.length} line${matches.length === 1 ? '' : 's'}`;
     throw new MaxrecError(
       ExitCode.data,
-      `${ENTRY_SCRIPT} has ${matches.length === 0 ? 'no' : matches.length} line${matches.length === 1 ? '' : 's'} starting with TRAINING_CMD=, so the training command cannot be set.`,
+      `${ENTRY_SCRIPT} has ${count} starting with TRAINING_CMD=, ` +
+        'so the training command cannot be set.',
       { hint: `Keep exactly one TRAINING_CMD="..." line at its top.` },
     );
   }

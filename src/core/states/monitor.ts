@@ -20,7 +20,8 @@ const ended =
 
 function detachedNotice(context: JourneyContext): string {
   const id = context.runId ?? '';
-  return `Stopped watching; run ${id} goes on. Come back with: ${resumeCommand(context.configPath, id)}`;
+  const resume = resumeCommand(context.configPath, id);
+  return `Stopped watching; run ${id} goes on. Come back with: ${resume}`;
 }
 
 export const monitorState = journeySetup.createStateConfig({

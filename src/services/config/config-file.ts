@@ -273,7 +273,9 @@ function refuseSecrets(changes: ConfigChanges): void {
         ExitCode.configuration,
         `Refusing to write "${secretKey}" to the configuration file: it looks like a secret.`,
         {
-          hint: 'Secrets come from environment variables (ML_APIKEY, AWS_SECRET_ACCESS_KEY, ...), never from this file.',
+          hint:
+            'Secrets come from environment variables (ML_APIKEY, ' +
+            'AWS_SECRET_ACCESS_KEY, ...), never from this file.',
         },
       );
     }
