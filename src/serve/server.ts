@@ -32,6 +32,12 @@ export interface ServerOptions {
   threads?: number;
   /** Memory for recent users' scores, in MiB (default 64; 0: none). */
   scoreCacheMiB?: number;
+  /**
+   * How long close() lets responses in flight finish before dropping their
+   * connections, in ms (default 10 s): a client that stops reading a large
+   * response must not hold the service open for ever.
+   */
+  closeGraceMs?: number;
 }
 
 export interface StartOptions extends ServerOptions {
@@ -65,6 +71,12 @@ export async function createServer(
   // Waits for model runs in flight: a client that hangs up mid-request
   // closes its connection, but not its run.
   app.addHook('onClose', async () => model.recommender.close());
+  app.addHook('preClose', async () => {
+    setTimeout(
+      () => app.server.closeAllConnections(),
+      options.closeGraceMs ?? 10_000,
+    ).unref();
+  });
 
   if (options.logRequests) {
     const log = options.requestLog ?? ((line: string) => debugLog(line));

@@ -94,6 +94,8 @@ describe('the other endpoints', () => {
     expect(await page.text()).toContain('swagger-ui');
     const bundle = await get('/docs/static/swagger-ui-bundle.js');
     expect(bundle.status).toBe(200);
+    // Read to the end, so the connection is idle when the server closes.
+    expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
   });
 
   it('answers unknown paths with 404 in the same shape', async () => {
@@ -216,5 +218,27 @@ describe('closing', () => {
       'ok',
       'ok',
     ]);
+  });
+
+  it('drops a client that stops reading once the grace period is over', async () => {
+    const closing = await listen({
+      modelDir: model.modelDir,
+      closeGraceMs: 300,
+    });
+    const { port } = new URL(closing.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    const ended = new Promise<void>((resolve) => socket.on('close', resolve));
+    // Twenty pipelined requests for a 1 MB file, none of them read: more
+    // than the socket buffers hold, so a response stays unfinished.
+    socket.pause();
+    socket.write(
+      'GET /docs/static/swagger-ui-bundle.js HTTP/1.1\r\nHost: localhost\r\n\r\n'.repeat(
+        20,
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await closing.app.close();
+    socket.resume();
+    await ended;
   });
 });
