@@ -30,6 +30,8 @@ await build({
     'node-pty',
     'fastify',
     '@fastify/*',
+    // AWS SDK v2's fork loads its API models with require() at run time.
+    'ibm-cos-sdk',
     // Ink loads it only when DEV=true; it is not installed.
     'react-devtools-core',
   ],

@@ -1,6 +1,6 @@
 /**
- * Picks the storage and training backend that a config names. The local
- * backend is built; IBM Cloud and Ray implement the same interfaces.
+ * Picks the storage and training backend that a config names: local and
+ * IBM Cloud are built; Ray would implement the same interfaces.
  */
 import { ExitCode, MaxrecError } from '../core/errors.js';
 import type { Settings } from '../services/config/schema.js';
@@ -28,7 +28,12 @@ export async function openBackend(settings: Settings): Promise<BackendSession> {
       });
       return { backend, storage: backend.storage };
     }
-    case 'ibm':
+    case 'ibm': {
+      // Loaded on demand: ibm-cos-sdk is large and most runs are local.
+      const { openIbmBackend } = await import('../services/ibm/open-ibm.js');
+      const backend = openIbmBackend(settings);
+      return { backend, storage: backend.storage };
+    }
     case 'ray':
       throw new MaxrecError(
         ExitCode.environment,

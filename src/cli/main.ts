@@ -91,7 +91,33 @@ export async function main(
     )
     .option('--data-bucket <name>', 'the bucket the data is uploaded to')
     .option('--results-bucket <name>', 'the bucket the results go to')
-    .option('--compute <size>', 'compute size (local: cpu or cuda)')
+    .option(
+      '--compute <size>',
+      'compute size (local: cpu or cuda; ibm: cpu, XS-XL, K80, V100...)',
+    )
+    .option('--cos-endpoint <url>', 'ibm: the Cloud Object Storage endpoint')
+    .option(
+      '--location <code>',
+      'ibm: where new buckets go (us-south-standard)',
+    )
+    .option(
+      '--cos-instance <id>',
+      'ibm: COS instance id, to sign in with ML_APIKEY',
+    )
+    .option(
+      '--wml-url <url>',
+      'ibm: the Watson Machine Learning URL of the region',
+    )
+    .option(
+      '--space-id <id>',
+      'ibm: the WML deployment space that runs trainings',
+    )
+    .option('--project-id <id>', 'ibm: a project instead of a space')
+    .option('--iam-url <url>', 'ibm: the IAM token service (rarely changed)')
+    .option(
+      '--signing-region <name>',
+      'ibm: SigV4 region, for S3 stores other than COS',
+    )
     .option('--json', 'print JSON lines')
     .action(
       run(async (configPath: string, flags: SetupFlags) => {
@@ -218,6 +244,14 @@ export interface SetupFlags {
   dataBucket?: string;
   resultsBucket?: string;
   compute?: string;
+  cosEndpoint?: string;
+  location?: string;
+  cosInstance?: string;
+  wmlUrl?: string;
+  spaceId?: string;
+  projectId?: string;
+  iamUrl?: string;
+  signingRegion?: string;
   json?: boolean;
 }
 

@@ -20,13 +20,9 @@ import { isInteractive } from './terminal.js';
 /** The secrets each backend reads from the environment, never from files. */
 const SECRETS: Record<BackendName, string[]> = {
   local: [],
-  ibm: [
-    'ML_APIKEY',
-    'ML_INSTANCE',
-    'ML_ENV',
-    'AWS_ACCESS_KEY_ID',
-    'AWS_SECRET_ACCESS_KEY',
-  ],
+  // WML v4 needs no ML_INSTANCE (the space id says where trainings run);
+  // ML_ENV, the WML URL, is optional over backend.ibm.wml_url.
+  ibm: ['ML_APIKEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
   ray: ['RAY_ADDRESS'],
 };
 
@@ -74,6 +70,14 @@ export async function setupCommand(
       dataBucket: rest.dataBucket,
       resultsBucket: rest.resultsBucket,
       compute: rest.compute,
+      cosEndpoint: rest.cosEndpoint,
+      cosLocation: rest.location,
+      cosInstance: rest.cosInstance,
+      wmlUrl: rest.wmlUrl,
+      spaceId: rest.spaceId,
+      projectId: rest.projectId,
+      iamUrl: rest.iamUrl,
+      signingRegion: rest.signingRegion,
     });
     if (data !== undefined || dataFile !== undefined) {
       // A new data folder brings its own ratings and titles files: keep
@@ -118,6 +122,14 @@ export async function setupCommand(
       `  data bucket     ${s.dataBucket ?? '(not set)'}`,
       `  results bucket  ${s.resultsBucket ?? '(not set)'}`,
       `  compute         ${s.compute}`,
+      ...(s.backend === 'ibm'
+        ? [
+            `  COS endpoint    ${s.cosEndpoint ?? '(not set)'}`,
+            `  bucket location ${s.ibm.location || '(the endpoint default)'}`,
+            `  WML             ${process.env['ML_ENV'] || s.ibm.wmlUrl}`,
+            `  ${s.ibm.spaceId ? `space id        ${s.ibm.spaceId}` : `project id      ${s.ibm.projectId || '(not set)'}`}`,
+          ]
+        : []),
     ].join('\n'),
   );
   const missing = SECRETS[s.backend].filter((name) => !process.env[name]);
@@ -146,6 +158,14 @@ const FLAG_OF_KEY: Record<string, string> = {
   'train.data_source.training_data.bucket': '--data-bucket',
   'train.model_training_results.trained_model.bucket': '--results-bucket',
   'train.execution.compute_configuration.name': '--compute',
+  'data_stores.0.connection.endpoint': '--cos-endpoint',
+  'backend.ibm.location': '--location',
+  'backend.ibm.cos_instance': '--cos-instance',
+  'backend.ibm.wml_url': '--wml-url',
+  'backend.ibm.space_id': '--space-id',
+  'backend.ibm.project_id': '--project-id',
+  'backend.ibm.iam_url': '--iam-url',
+  'backend.ibm.signing_region': '--signing-region',
 };
 
 /** A config error caused by a flag's value names the flag to fix. */

@@ -163,6 +163,15 @@ export interface SetupChoices {
   trainedModelCopyDir?: string;
   localRoot?: string;
   python?: string;
+  cosEndpoint?: string;
+  wmlUrl?: string;
+  spaceId?: string;
+  projectId?: string;
+  iamUrl?: string;
+  cosLocation?: string;
+  cosInstance?: string;
+  signingRegion?: string;
+  softwareSpec?: string;
 }
 
 /** Write the setup step's choices. */

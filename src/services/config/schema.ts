@@ -93,6 +93,26 @@ const hyperparametersSchema = z.looseObject({
 
 const localPath = z.looseObject({ path: nonEmptyString });
 
+const httpsUrl = z.url({
+  protocol: /^https?$/,
+  error: 'expected an https:// URL',
+});
+
+/** Watson Machine Learning and Cloud Object Storage, for backend ibm. */
+const ibmSchema = z.looseObject({
+  wml_url: httpsUrl.default('https://us-south.ml.cloud.ibm.com'),
+  space_id: optionalString.optional(),
+  project_id: optionalString.optional(),
+  iam_url: httpsUrl.default('https://iam.cloud.ibm.com'),
+  /** Location and storage class of new buckets (us-standard). */
+  location: optionalString.optional(),
+  /** The COS instance's id or CRN, for signing in with the API key. */
+  cos_instance: optionalString.optional(),
+  /** SigV4 region: COS takes any; another S3 store may want its own. */
+  signing_region: optionalString.optional(),
+  software_spec: optionalString.optional(),
+});
+
 const backendSchema = z.looseObject({
   name: z
     .enum(['local', 'ibm', 'ray'], { error: 'expected local, ibm or ray' })
@@ -100,6 +120,7 @@ const backendSchema = z.looseObject({
   local: z
     .looseObject({ root: optionalString.optional(), python: optionalString })
     .nullish(),
+  ibm: ibmSchema.nullish(),
 });
 
 export const configSchema = z.looseObject({
@@ -202,11 +223,25 @@ export interface Settings {
   python: string | undefined;
   /** The COS endpoint of the first data store, for the ibm backend. */
   cosEndpoint: string | undefined;
+  ibm: IbmSettings;
   name: string;
   modelIdentifier: string;
 }
 
+/** backend.ibm, with defaults applied; '' is "not set". */
+export interface IbmSettings {
+  wmlUrl: string;
+  spaceId: string;
+  projectId: string;
+  iamUrl: string;
+  location: string;
+  cosInstance: string;
+  signingRegion: string;
+  softwareSpec: string;
+}
+
 const DEFAULTS = hyperparametersSchema.parse({});
+const IBM_DEFAULTS = ibmSchema.parse({});
 
 /** The original tool's model folder; maxrec's archive holds trained_model/. */
 const ORIGINAL_MODEL_PATH = /^trained_model\/tensorflow\b/;
@@ -265,8 +300,22 @@ export function resolveSettings(
     localRoot: optionalAbsolute(config.backend?.local?.root),
     python: optionalAbsolute(config.backend?.local?.python),
     cosEndpoint: config.data_stores?.[0]?.connection.endpoint,
+    ibm: ibmSettings(config.backend?.ibm ?? IBM_DEFAULTS),
     name: config.name,
     modelIdentifier: config.model_identifier,
+  };
+}
+
+function ibmSettings(ibm: z.output<typeof ibmSchema>): IbmSettings {
+  return {
+    wmlUrl: ibm.wml_url.replace(/\/+$/, ''),
+    spaceId: ibm.space_id ?? '',
+    projectId: ibm.project_id ?? '',
+    iamUrl: ibm.iam_url.replace(/\/+$/, ''),
+    location: ibm.location ?? '',
+    cosInstance: ibm.cos_instance ?? '',
+    signingRegion: ibm.signing_region ?? '',
+    softwareSpec: ibm.software_spec ?? '',
   };
 }
 
@@ -283,6 +332,15 @@ export const SETTING_KEYS = {
   command: 'train.execution.command',
   localRoot: 'backend.local.root',
   python: 'backend.local.python',
+  cosEndpoint: 'data_stores.0.connection.endpoint',
+  wmlUrl: 'backend.ibm.wml_url',
+  spaceId: 'backend.ibm.space_id',
+  projectId: 'backend.ibm.project_id',
+  iamUrl: 'backend.ibm.iam_url',
+  cosLocation: 'backend.ibm.location',
+  cosInstance: 'backend.ibm.cos_instance',
+  signingRegion: 'backend.ibm.signing_region',
+  softwareSpec: 'backend.ibm.software_spec',
   epochs: 'train.hyperparameters.epochs',
   batchSize: 'train.hyperparameters.batch_size',
   factors: 'train.hyperparameters.factors',

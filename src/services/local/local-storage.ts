@@ -8,6 +8,7 @@ import path from 'node:path';
 import { ExitCode, MaxrecError } from '../../core/errors.js';
 import { errorCode, reasonOf } from '../fs-errors.js';
 import { bucketsDirectory } from '../paths.js';
+import { filesToUpload, walkFiles } from '../upload-files.js';
 import type {
   OnTransferProgress,
   StorageService,
@@ -112,7 +113,7 @@ export class LocalStorage implements StorageService {
     } = {},
   ): Promise<StoredObject[]> {
     const { signal } = options;
-    const files = await this.filesToUpload(localPath, options.skip, signal);
+    const files = await filesToUpload(localPath, options.skip, signal);
     const keyOf = (relative: string) =>
       [prefix.replace(/^\/+|\/+$/g, ''), relative].filter(Boolean).join('/');
     for (const file of files) this.objectPath(bucket, keyOf(file.relative));
@@ -185,71 +186,6 @@ export class LocalStorage implements StorageService {
       await removeEmptyParents(path.dirname(file), bucketDir);
     }
   }
-
-  private async filesToUpload(
-    localPath: string,
-    skip: ((relativePath: string) => boolean) | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<LocalFile[]> {
-    const stat = await fs.stat(localPath).catch((error: unknown) => {
-      throw new MaxrecError(
-        ExitCode.data,
-        `Cannot read ${localPath}: ${reasonOf(error)}.`,
-        { hint: 'Check train.data_source.training_data_local.path.' },
-      );
-    });
-    const files = stat.isDirectory()
-      ? await walkFiles(localPath, skip ?? (() => false), signal)
-      : [
-          {
-            absolute: localPath,
-            relative: path.basename(localPath),
-            bytes: stat.size,
-          },
-        ];
-    if (files.length === 0) {
-      throw new MaxrecError(
-        ExitCode.data,
-        `No files to upload in ${localPath}.`,
-        {
-          hint: 'Put the ratings file in that folder, or choose another one.',
-        },
-      );
-    }
-    return files;
-  }
-}
-
-interface LocalFile {
-  absolute: string;
-  /** Forward slashes, relative to the folder walked. */
-  relative: string;
-  bytes: number;
-}
-
-/** Regular files under `dir`, sorted; symbolic links are followed. */
-async function walkFiles(
-  dir: string,
-  skip: (relativePath: string) => boolean,
-  signal: AbortSignal | undefined,
-  relativeDir = '',
-): Promise<LocalFile[]> {
-  signal?.throwIfAborted();
-  const entries = await fs.readdir(path.join(dir, relativeDir));
-  entries.sort();
-  const files: LocalFile[] = [];
-  for (const name of entries) {
-    const relative = relativeDir ? `${relativeDir}/${name}` : name;
-    if (skip(relative)) continue;
-    const absolute = path.join(dir, relative);
-    const stat = await fs.stat(absolute).catch(() => undefined);
-    if (stat?.isDirectory()) {
-      files.push(...(await walkFiles(dir, skip, signal, relative)));
-    } else if (stat?.isFile()) {
-      files.push({ absolute, relative, bytes: stat.size });
-    }
-  }
-  return files;
 }
 
 async function removeEmptyParents(dir: string, stopAt: string): Promise<void> {

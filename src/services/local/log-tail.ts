@@ -30,11 +30,32 @@ export function parseTrainerEvent(line: string): TrainerEvent | undefined {
   }
 }
 
+/**
+ * Bytes of a growing log in, whole lines out: a partial last line (or a
+ * character cut between two reads) is kept until the rest arrives.
+ */
+export class LineSplitter {
+  private partial = '';
+  private readonly decoder = new StringDecoder('utf8');
+
+  push(bytes: Buffer, onLine: (line: string) => void): void {
+    const lines = (this.partial + this.decoder.write(bytes)).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) onLine(line.replace(/\r$/, ''));
+  }
+
+  /** The last line when the log does not end with a line break. */
+  flush(onLine: (line: string) => void): void {
+    const rest = this.partial + this.decoder.end();
+    this.partial = '';
+    if (rest !== '') onLine(rest.replace(/\r$/, ''));
+  }
+}
+
 /** Reads a log file from the start, then whatever was appended since. */
 export class LogTail {
   private offset = 0;
-  private partial = '';
-  private readonly decoder = new StringDecoder('utf8');
+  private readonly lines = new LineSplitter();
 
   constructor(private readonly file: string) {}
 
@@ -58,7 +79,7 @@ export class LogTail {
         );
         if (bytesRead === 0) break;
         this.offset += bytesRead;
-        this.split(this.decoder.write(buffer.subarray(0, bytesRead)), onLine);
+        this.lines.push(buffer.subarray(0, bytesRead), onLine);
       }
     } finally {
       await handle.close();
@@ -67,15 +88,7 @@ export class LogTail {
 
   /** The last line when the file does not end with a line break. */
   flush(onLine: (line: string) => void): void {
-    const rest = this.partial + this.decoder.end();
-    this.partial = '';
-    if (rest !== '') onLine(rest.replace(/\r$/, ''));
-  }
-
-  private split(text: string, onLine: (line: string) => void): void {
-    const lines = (this.partial + text).split('\n');
-    this.partial = lines.pop() ?? '';
-    for (const line of lines) onLine(line.replace(/\r$/, ''));
+    this.lines.flush(onLine);
   }
 }
 
