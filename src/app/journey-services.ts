@@ -86,6 +86,9 @@ export function createJourneyServices(): AppServices {
         dataBucket: setup.dataBucket || undefined,
         resultsBucket: setup.resultsBucket || undefined,
         compute: setup.compute,
+        // Empty means "leave as it is": an endpoint must be a URL.
+        cosEndpoint: setup.cosEndpoint || undefined,
+        spaceId: setup.spaceId || undefined,
       });
       loaded = config.settings;
       session = undefined;
@@ -305,6 +308,8 @@ function toJourneySettings(settings: Settings): JourneySettings {
     dataBucket: settings.dataBucket ?? '',
     resultsBucket: settings.resultsBucket ?? '',
     compute: settings.compute,
+    cosEndpoint: settings.cosEndpoint ?? '',
+    spaceId: settings.ibm.spaceId,
     dataFile: dataFile ?? DEFAULT_DATA_FILE,
     itemTitlesFile,
     hyperparameters: { ...DEFAULT_HYPERPARAMETERS, ...hyperparameters },

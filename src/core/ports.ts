@@ -26,6 +26,10 @@ export interface SetupChoices {
   resultsBucket: string;
   /** Backend-specific compute size (cpu, gpu, k80, v100...). */
   compute: string;
+  /** ibm: the Cloud Object Storage endpoint of the buckets. */
+  cosEndpoint?: string;
+  /** ibm: the WML deployment space that runs trainings. */
+  spaceId?: string;
 }
 
 /** The configuration as the journey needs it, read from the config file. */

@@ -24,8 +24,12 @@ describe('home and setup screens', () => {
 
     // IBM can be chosen; the screen says it needs credentials.
     screen = await pressAndWait(app, [KEYS.right], '[ibm]');
-    expect(screen).toContain('needs ML_APIKEY');
-    expect(screen).toContain('[k80]');
+    // Its own fields, and the secrets it reads: set or not, never shown.
+    expect(screen).toContain('Watson Machine Learning');
+    expect(screen).toContain('COS endpoint');
+    expect(screen).toContain('WML space id');
+    expect(screen).toMatch(/ML_APIKEY (NOT SET|…\S{4}) /);
+    expect(screen).toContain('[cpu]  xs   s   m   l   xl   k80   v100');
     screen = await pressAndWait(app, [KEYS.left], '[local]');
 
     // Data folder: a text field; typing appends to the configured value.
@@ -54,6 +58,32 @@ describe('home and setup screens', () => {
       dataBucket: 'maxrec-mine',
       resultsBucket: 'maxrec-results',
       compute: 'gpu',
+    });
+  });
+
+  it('on ibm, takes the COS endpoint and the WML space id', async () => {
+    const journey = startJourney();
+    const app = await renderApp(journey);
+    await waitForFrame(app, '❯ New training');
+    await pressAndWait(app, [KEYS.enter], 'Where training runs');
+    await pressAndWait(app, [KEYS.right], '[ibm]');
+    // Backend, data folder, two buckets, then the ibm fields.
+    await press(app, KEYS.down, KEYS.down, KEYS.down, KEYS.down);
+    await type(app, 'https://s3.eu-de.cloud-object-storage.appdomain.cloud');
+    await waitForFrame(app, 's3.eu-de.cloud-object-storage.appdomain.cloud');
+    await press(app, KEYS.down);
+    await type(app, 'space-1234');
+    await waitForFrame(app, 'space-1234');
+    await press(app, KEYS.down);
+    await pressAndWait(app, [KEYS.right, KEYS.right], '[s]');
+    await press(app, KEYS.down);
+    await waitForFrame(app, '❯ Save and continue');
+    await pressAndWait(app, [KEYS.enter], 'Ratings file or folder');
+    expect(journey.fake.calls.saveSetup?.[0]?.[1]).toMatchObject({
+      backend: 'ibm',
+      cosEndpoint: 'https://s3.eu-de.cloud-object-storage.appdomain.cloud',
+      spaceId: 'space-1234',
+      compute: 's',
     });
   });
 

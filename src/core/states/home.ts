@@ -41,6 +41,8 @@ export const homeState = journeySetup.createStateConfig({
                 dataBucket: settings.dataBucket,
                 resultsBucket: settings.resultsBucket,
                 compute: settings.compute,
+                cosEndpoint: settings.cosEndpoint,
+                spaceId: settings.spaceId,
               },
               dataPath: settings.localDataDir,
               hyperparameters: { ...settings.hyperparameters },

@@ -11,40 +11,45 @@ const BACKENDS: { name: BackendName; note: string }[] = [
   { name: 'local', note: 'this machine; nothing to sign up for' },
   {
     name: 'ibm',
-    note: 'needs ML_APIKEY, ML_INSTANCE, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY',
+    note: 'IBM Cloud: Watson Machine Learning and Cloud Object Storage',
   },
   { name: 'ray', note: 'needs RAY_ADDRESS (a Ray cluster)' },
 ];
 
 export const COMPUTE_SIZES: Record<BackendName, string[]> = {
   local: ['cpu', 'gpu'],
-  ibm: ['k80', 'k80x2', 'k80x4', 'v100', 'v100x2'],
+  // WML hardware sizes: CPU sizes on IBM Cloud today, GPUs on Cloud Pak.
+  ibm: ['cpu', 'xs', 's', 'm', 'l', 'xl', 'k80', 'v100'],
   ray: ['cpu', 'gpu'],
 };
 
-type TextName = 'localDataDir' | 'dataBucket' | 'resultsBucket';
+/** The secrets the ibm backend reads, shown set or not, masked. */
+const IBM_SECRETS = ['ML_APIKEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
+
+type TextName =
+  'localDataDir' | 'dataBucket' | 'resultsBucket' | 'cosEndpoint' | 'spaceId';
 const TEXT_FIELDS: readonly string[] = [
   'localDataDir',
   'dataBucket',
   'resultsBucket',
+  'cosEndpoint',
+  'spaceId',
 ] satisfies TextName[];
 const LABEL_WIDTH = 20;
 
-type Field =
-  | 'backend'
-  | 'localDataDir'
-  | 'dataBucket'
-  | 'resultsBucket'
-  | 'compute'
-  | 'continue';
-const FIELDS: Field[] = [
-  'backend',
-  'localDataDir',
-  'dataBucket',
-  'resultsBucket',
-  'compute',
-  'continue',
-];
+type Field = 'backend' | TextName | 'compute' | 'continue';
+
+function fieldsOf(backend: BackendName): Field[] {
+  return [
+    'backend',
+    'localDataDir',
+    'dataBucket',
+    'resultsBucket',
+    ...(backend === 'ibm' ? (['cosEndpoint', 'spaceId'] as const) : []),
+    'compute',
+    'continue',
+  ];
+}
 
 function labels(backend: BackendName): Record<Field, string> {
   const local = backend === 'local';
@@ -53,6 +58,8 @@ function labels(backend: BackendName): Record<Field, string> {
     localDataDir: 'Data folder',
     dataBucket: local ? 'Data location' : 'Data bucket',
     resultsBucket: local ? 'Results location' : 'Results bucket',
+    cosEndpoint: 'COS endpoint',
+    spaceId: 'WML space id',
     compute: 'Compute size',
     continue: '',
   };
@@ -69,26 +76,32 @@ export function SetupScreen({ snapshot }: { snapshot: JourneySnapshot }) {
   // The focus in a ref as well, so that keys of one burst add up.
   const focusRef = useRef(0);
   const [focus, setFocus] = useState(0);
-  const field = FIELDS[focus]!;
+  const FIELDS = fieldsOf(setup.backend);
+  const field = FIELDS[Math.min(focus, FIELDS.length - 1)]!;
   const fields = {
     localDataDir: useRef<TextFieldHandle>(null),
     dataBucket: useRef<TextFieldHandle>(null),
     resultsBucket: useRef<TextFieldHandle>(null),
+    cosEndpoint: useRef<TextFieldHandle>(null),
+    spaceId: useRef<TextFieldHandle>(null),
   };
   const change = (patch: Partial<SetupChoices>) =>
     dispatch({ type: 'SETUP_CHANGE', patch });
   const moveTo = (next: number) => {
-    focusRef.current = (next + FIELDS.length) % FIELDS.length;
+    const count = fieldsOf(latest().context.setup.backend).length;
+    focusRef.current = (next + count) % count;
     setFocus(focusRef.current);
   };
 
   useLocalCommands({
     edit: (key) => {
-      const name = FIELDS[focusRef.current]!;
+      const name = fieldsOf(latest().context.setup.backend)[focusRef.current];
+      if (!name) return false;
       if (!TEXT_FIELDS.includes(name)) return false;
       return fields[name as TextName].current?.edit(key) ?? false;
     },
     command: (command) => {
+      const FIELDS = fieldsOf(latest().context.setup.backend);
       const at = focusRef.current;
       const current = FIELDS[at]!;
       if (command === 'next') moveTo(at + 1);
@@ -131,7 +144,7 @@ export function SetupScreen({ snapshot }: { snapshot: JourneySnapshot }) {
   const text = (name: TextName) => (
     <TextField
       ref={fields[name]}
-      value={setup[name]}
+      value={setup[name] ?? ''}
       focus={inputActive && field === name}
       width={layout.columns - LABEL_WIDTH}
       onChange={(value) => change({ [name]: value })}
@@ -157,6 +170,19 @@ export function SetupScreen({ snapshot }: { snapshot: JourneySnapshot }) {
         {row('localDataDir', text('localDataDir'))}
         {row('dataBucket', text('dataBucket'))}
         {row('resultsBucket', text('resultsBucket'))}
+        {setup.backend === 'ibm' ? (
+          <>
+            {row('cosEndpoint', text('cosEndpoint'))}
+            {row('spaceId', text('spaceId'))}
+            <Text color={theme.muted}>
+              {'    '}
+              {IBM_SECRETS.map((name) => {
+                const value = process.env[name];
+                return `${name} ${value ? `…${value.slice(-4)}` : 'NOT SET'}`;
+              }).join(' · ')}
+            </Text>
+          </>
+        ) : null}
         {row(
           'compute',
           <Text>
