@@ -28,6 +28,7 @@ import {
   readMetrics,
 } from '../services/results.js';
 import { Recommender } from '../services/recommender.js';
+import type { StoredObject } from '../services/types.js';
 import { openBackend, type BackendSession } from './backends.js';
 
 /** Files in the top of a data folder that are never uploaded (as the original). */
@@ -109,6 +110,19 @@ export function createJourneyServices(): AppServices {
       const prefix = loaded?.dataPrefix ?? '';
       const isFolder = (await fs.stat(dataPath)).isDirectory();
       await storage.ensureBucket(bucket, signal);
+      const mode = loaded?.dataUpload ?? 'add';
+      const there = await storage.listObjects(bucket, prefix, signal);
+      if (mode === 'existing') {
+        uploadedDataFile = settings.dataFile;
+        return existingData(there, bucket, prefix, settings.dataFile);
+      }
+      if (mode === 'replace' && there.length > 0) {
+        await storage.deleteObjects(
+          bucket,
+          there.map((o) => o.key),
+          signal,
+        );
+      }
       // A folder goes up whole; a single file goes up alone, by its name.
       const objects = await storage.upload(dataPath, bucket, prefix, {
         skip: isFolder ? (rel) => NOT_UPLOADED.has(rel) : undefined,
@@ -252,6 +266,34 @@ export function createJourneyServices(): AppServices {
 }
 
 const DEFAULT_DATA_FILE = 'data/ratings.csv';
+
+/** `upload: existing`: train on the bucket as it is, if it has the data. */
+function existingData(
+  objects: StoredObject[],
+  bucket: string,
+  prefix: string,
+  dataFile: string,
+): { objects: number; bytes: number } {
+  const key = [prefix.replace(/^\/+|\/+$/g, ''), dataFile]
+    .filter(Boolean)
+    .join('/');
+  if (!objects.some((o) => o.key === key)) {
+    throw new MaxrecError(
+      ExitCode.data,
+      `The data bucket ${bucket} has no ${key}, and the config says to ` +
+        'use its data as it is (upload: existing).',
+      {
+        hint:
+          'Set train.data_source.training_data.upload to add (or run ' +
+          '`maxrec setup CONFIG --data-upload add`) to upload the local data.',
+      },
+    );
+  }
+  return {
+    objects: objects.length,
+    bytes: objects.reduce((sum, o) => sum + o.bytes, 0),
+  };
+}
 
 /** The zipped training code, beside the config, named as the original did. */
 export function codeArchivePath(

@@ -90,6 +90,12 @@ export async function main(
       'the ratings file, relative to the data folder',
     )
     .option('--data-bucket <name>', 'the bucket the data is uploaded to')
+    .option(
+      '--data-upload <mode>',
+      'what prepare does with the data bucket: add (the local files), ' +
+        'replace (its contents) or existing (use it as it is)',
+      dataUpload,
+    )
     .option('--results-bucket <name>', 'the bucket the results go to')
     .option(
       '--compute <size>',
@@ -242,6 +248,7 @@ export interface SetupFlags {
   data?: string;
   dataFile?: string;
   dataBucket?: string;
+  dataUpload?: 'add' | 'replace' | 'existing';
   resultsBucket?: string;
   compute?: string;
   cosEndpoint?: string;
@@ -260,6 +267,13 @@ function trainMode(value: string): TrainMode {
     return value as TrainMode;
   }
   throw new InvalidArgumentError(`Choose one of ${TRAIN_MODES.join(', ')}.`);
+}
+
+function dataUpload(value: string): 'add' | 'replace' | 'existing' {
+  if (value === 'add' || value === 'replace' || value === 'existing') {
+    return value;
+  }
+  throw new InvalidArgumentError('Choose one of add, replace, existing.');
 }
 
 function backendName(value: string): 'local' | 'ibm' | 'ray' {

@@ -26,6 +26,12 @@ const SECRETS: Record<BackendName, string[]> = {
   ray: ['RAY_ADDRESS'],
 };
 
+const UPLOAD_WORDS = {
+  add: 'local files added',
+  replace: 'contents replaced by the local files',
+  existing: 'used as it is',
+} as const;
+
 export async function setupCommand(
   configPath: string,
   flags: SetupFlags,
@@ -68,6 +74,7 @@ export async function setupCommand(
       backend: rest.backend,
       localDataDir: data,
       dataBucket: rest.dataBucket,
+      dataUpload: rest.dataUpload,
       resultsBucket: rest.resultsBucket,
       compute: rest.compute,
       cosEndpoint: rest.cosEndpoint,
@@ -119,7 +126,7 @@ export async function setupCommand(
       `Model training setup completed. ${created ? 'Created' : 'Updated'} ${loaded.path}`,
       `  backend         ${s.backend}`,
       `  local data      ${s.localDataDir}`,
-      `  data bucket     ${s.dataBucket ?? '(not set)'}`,
+      `  data bucket     ${s.dataBucket ?? '(not set)'} (${UPLOAD_WORDS[s.dataUpload]})`,
       `  results bucket  ${s.resultsBucket ?? '(not set)'}`,
       `  compute         ${s.compute}`,
       ...(s.backend === 'ibm'
@@ -156,6 +163,7 @@ const FLAG_OF_KEY: Record<string, string> = {
   'train.data_source.training_data_local.path': '--data',
   'train.hyperparameters.data_file': '--data-file',
   'train.data_source.training_data.bucket': '--data-bucket',
+  'train.data_source.training_data.upload': '--data-upload',
   'train.model_training_results.trained_model.bucket': '--results-bucket',
   'train.execution.compute_configuration.name': '--compute',
   'data_stores.0.connection.endpoint': '--cos-endpoint',

@@ -18,6 +18,7 @@ import {
   resolveSettings,
   SETTING_KEYS,
   typedDelimiter,
+  type DataUpload,
   type MaxrecConfig,
   type Settings,
 } from './schema.js';
@@ -155,6 +156,7 @@ export interface SetupChoices {
   backend?: BackendName;
   dataBucket?: string;
   dataPrefix?: string;
+  dataUpload?: DataUpload;
   resultsBucket?: string;
   /** Stored as given: relative paths are relative to the config's folder. */
   localDataDir?: string;

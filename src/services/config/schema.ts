@@ -93,6 +93,14 @@ const hyperparametersSchema = z.looseObject({
 
 const localPath = z.looseObject({ path: nonEmptyString });
 
+/**
+ * What `prepare` does with the data bucket, as the original's setup asked:
+ * add the local files to it (overwriting same-named ones), replace its
+ * contents under the prefix with them, or use what is there as it is.
+ */
+export const DATA_UPLOADS = ['add', 'replace', 'existing'] as const;
+export type DataUpload = (typeof DATA_UPLOADS)[number];
+
 const httpsUrl = z.url({
   protocol: /^https?$/,
   error: 'expected an https:// URL',
@@ -152,6 +160,9 @@ export const configSchema = z.looseObject({
       training_data: z.looseObject({
         bucket: bucketName,
         path: optionalString,
+        upload: z
+          .enum(DATA_UPLOADS, { error: 'expected add, replace or existing' })
+          .optional(),
       }),
       training_data_local: localPath.nullish(),
     }),
@@ -205,6 +216,7 @@ export interface Settings {
   dataBucket: string | undefined;
   /** Key prefix of the data inside the data bucket ('' for all). */
   dataPrefix: string;
+  dataUpload: DataUpload;
   resultsBucket: string | undefined;
   /** The folder uploaded to the data bucket. */
   localDataDir: string;
@@ -274,6 +286,7 @@ export function resolveSettings(
     backend: config.backend?.name ?? 'local',
     dataBucket: train.data_source.training_data.bucket || undefined,
     dataPrefix: train.data_source.training_data.path,
+    dataUpload: train.data_source.training_data.upload ?? 'add',
     resultsBucket:
       train.model_training_results.trained_model.bucket || undefined,
     localDataDir: absolute(
@@ -324,6 +337,7 @@ export const SETTING_KEYS = {
   backend: 'backend.name',
   dataBucket: 'train.data_source.training_data.bucket',
   dataPrefix: 'train.data_source.training_data.path',
+  dataUpload: 'train.data_source.training_data.upload',
   resultsBucket: 'train.model_training_results.trained_model.bucket',
   localDataDir: 'train.data_source.training_data_local.path',
   codeDir: 'train.model_source.initial_model_local.path',
