@@ -6,5 +6,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // One S3 server (OpenStack Swift) for the run, when it is installed.
+    globalSetup: ['test/helpers/s3-global-setup.ts'],
   },
 });
