@@ -3,7 +3,7 @@
  * a WML v4 training runs it against the data bucket, and the results land
  * in the results bucket, where the log is read while the run goes on.
  *
- * Where WML puts things (see training_code/README's IBM section): the
+ * Where WML puts things (see README.md, "IBM Cloud"): the
  * service adds `training` and `logs` keys to the results reference's
  * location; the log is `<logs>/learner-1/training-log.txt` and what the
  * training script writes to $RESULT_DIR lands under `<training>/`, so the
