@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+/**
+ * The ibm backend without an IBM account, for trying it by hand: a real S3
+ * server (OpenStack Swift, scripts/s3-server) and the tests' WML contract
+ * server, whose runner plays the training service on this machine. Prints
+ * the environment and the setup command to use, then serves until Ctrl+C.
+ *
+ *   bash scripts/s3-server/install.sh   # once, as root
+ *   npm run setup:python                # the Python that trains
+ *   node scripts/ibm-sandbox.mjs
+ */
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import {
+  INSTALL_HINT,
+  startS3Server,
+  stopS3Server,
+  swiftInstalled,
+} from './s3-server/swift-server.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const python = path.join(root, '.venv/bin/python');
+if (!swiftInstalled()) {
+  console.error(`No S3 server here: ${INSTALL_HINT}.`);
+  process.exit(2);
+}
+if (!existsSync(python)) {
+  console.error(`No ${python}: run npm run setup:python first.`);
+  process.exit(2);
+}
+
+// The contract server and its runner are TypeScript test helpers: bundle
+// them for Node, beside node_modules so that their packages resolve.
+const cache = path.join(root, 'node_modules/.cache');
+await fs.mkdir(cache, { recursive: true });
+const bundleDir = await fs.mkdtemp(path.join(cache, 'maxrec-sandbox-'));
+const entry = path.join(bundleDir, 'entry.ts');
+await fs.writeFile(
+  entry,
+  [
+    `export { startWmlContractServer } from ${JSON.stringify(path.join(root, 'test/helpers/wml-contract-server.ts'))};`,
+    `export { s3TrainingRunner } from ${JSON.stringify(path.join(root, 'test/helpers/wml-s3-runner.ts'))};`,
+  ].join('\n'),
+);
+await build({
+  entryPoints: [entry],
+  outfile: path.join(bundleDir, 'sandbox.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  packages: 'external',
+  logLevel: 'warning',
+});
+const { startWmlContractServer, s3TrainingRunner } = await import(
+  pathToFileURL(path.join(bundleDir, 'sandbox.mjs')).href
+);
+
+const s3 = await startS3Server({ ownerPid: process.pid });
+const wml = await startWmlContractServer({
+  runner: s3TrainingRunner({ python, region: s3.region }),
+});
+
+console.log(`S3 server (Swift s3api): ${s3.endpoint}
+WML and IAM contract server:  ${wml.url}
+
+In another shell:
+  export ML_APIKEY=${wml.apiKey}
+  export AWS_ACCESS_KEY_ID=${s3.accessKeyId} AWS_SECRET_ACCESS_KEY=${s3.secretAccessKey}
+  export MAXREC_POLL_MS=1000
+  maxrec setup sandbox.yaml --backend ibm --data-bucket sandbox-data \\
+    --results-bucket sandbox-results --compute cpu \\
+    --cos-endpoint ${s3.endpoint} --location ${s3.location} \\
+    --signing-region ${s3.region} --wml-url ${wml.url} \\
+    --iam-url ${wml.iamUrl} --space-id ${wml.spaceId}
+  maxrec train sandbox.yaml package     # or: maxrec, and open sandbox.yaml
+
+Ctrl+C here stops both servers.`);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await wml.close();
+  await stopS3Server(s3);
+  await fs.rm(bundleDir, { recursive: true, force: true });
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
