@@ -23,6 +23,7 @@ export type JourneyStatePath =
   | 'monitor.detached'
   | 'monitor.confirmCancel'
   | 'monitor.cancelling'
+  | 'monitor.ended'
   | 'results'
   | 'results.downloading'
   | 'results.ready'

@@ -41,6 +41,7 @@ const SUBSTATES: ScreenId[] = [
   'monitor.detached',
   'monitor.confirmCancel',
   'monitor.cancelling',
+  'monitor.ended',
   'results.downloading',
 ];
 

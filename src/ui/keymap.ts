@@ -21,6 +21,7 @@ export type ScreenId =
   | 'monitor.detached'
   | 'monitor.confirmCancel'
   | 'monitor.cancelling'
+  | 'monitor.ended'
   | 'results.downloading'
   | 'results.ready'
   | 'confirmQuit'
@@ -140,6 +141,14 @@ export const KEYMAP: Record<ScreenId, Binding[]> = {
     interrupt,
   ],
   'monitor.cancelling': [interrupt],
+  'monitor.ended': [
+    {
+      keys: ['return', 'escape', 'q'],
+      command: ev('EXIT'),
+      hint: 'Enter exit',
+    },
+    { keys: ['ctrl+c'], command: ev('EXIT') },
+  ],
   'results.downloading': [quitHint],
   'results.ready': [
     { keys: ['return'], command: ev('RECOMMEND'), hint: 'Enter recommend' },

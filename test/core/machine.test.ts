@@ -206,6 +206,10 @@ describe('journey machine: interactive', () => {
       message: 'line 7: no item id',
     });
     follower.finish({ id: 'run-0001', status: 'failed', exitCode: 4 });
+    // The app keeps the ended run on screen until the user leaves.
+    await at(journey, 'monitor.ended');
+    expect(journey.actor.getSnapshot().context.run?.status).toBe('failed');
+    journey.actor.send({ type: 'EXIT' });
     await at(journey, 'failed');
     const snapshot = journey.actor.getSnapshot();
     expect(exitCodeOf(snapshot)).toBe(5);
@@ -219,10 +223,20 @@ describe('journey machine: interactive', () => {
     const journey = start();
     const follower = await toWatching(journey);
     follower.finish({ id: 'run-0001', status: 'failed', reason: 'killed' });
-    await at(journey, 'failed');
+    await at(journey, 'monitor.ended');
     expect(journey.actor.getSnapshot().context.error?.message).toBe(
       'Training failed: killed',
     );
+  });
+
+  it('a run found cancelled stays on screen, then exits with 5', async () => {
+    const journey = start();
+    const follower = await toWatching(journey);
+    follower.finish({ id: 'run-0001', status: 'cancelled', reason: 'by you' });
+    await at(journey, 'monitor.ended');
+    journey.actor.send({ type: 'EXIT' });
+    await at(journey, 'cancelled');
+    expect(exitCodeOf(journey.actor.getSnapshot())).toBe(5);
   });
 
   it('a lost follow goes to detached with the error', async () => {

@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { waitFor } from 'xstate';
 import { renderApp, startJourney, type Journey } from '../helpers/app.js';
-import { KEYS, frame, pressAndWait, waitForFrame } from '../helpers/ink.js';
+import {
+  KEYS,
+  frame,
+  press,
+  pressAndWait,
+  waitForFrame,
+} from '../helpers/ink.js';
 import { trainerEventsFixture } from '../helpers/journey-fakes.js';
 
 afterEach(() => cleanup());
@@ -123,5 +129,21 @@ describe('monitor', () => {
     });
     follower.finish({ id: 'run-0001', status: 'failed' });
     await waitForFrame(app, 'Training failed: line 7: no item id');
+  });
+
+  it('a run that ends cancelled stays on screen until Enter', async () => {
+    const journey = startJourney();
+    const follower = await watching(journey);
+    const app = await renderApp(journey);
+    follower.finish({
+      id: 'run-0001',
+      status: 'cancelled',
+      reason: 'Cancelled by the user.',
+    });
+    const screen = await waitForFrame(app, 'Run run-0001 was cancelled.');
+    expect(screen).toContain('Cancelled by the user.');
+    expect(screen).toContain('Enter exit');
+    await press(app, KEYS.enter);
+    await waitFor(journey.actor, (s) => s.value === 'cancelled');
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Monitor: follow a run. Ctrl+C once stops watching (the run goes on), a
- * second time asks whether to cancel the run.
+ * second time asks whether to cancel the run. In the app, a run that ends
+ * cancelled or failed stays on screen (`ended`) until the user leaves.
  */
-import { assign } from 'xstate';
+import { and, assign, not } from 'xstate';
 import { ExitCode } from '../errors.js';
 import type { JourneyContext } from '../journey.js';
 import {
@@ -44,9 +45,19 @@ export const monitorState = journeySetup.createStateConfig({
             actions: 'recordStatus',
           },
           {
+            guard: and([ended('cancelled'), not('headless')]),
+            target: 'ended',
+            actions: 'recordStatus',
+          },
+          {
             guard: ended('cancelled'),
             target: '#journey.cancelled',
             actions: 'recordStatus',
+          },
+          {
+            guard: and([ended('failed'), not('headless')]),
+            target: 'ended',
+            actions: ['recordStatus', 'failRun'],
           },
           {
             guard: ended('failed'),
@@ -83,6 +94,17 @@ export const monitorState = journeySetup.createStateConfig({
             notice: detachedNotice(context),
           })),
         },
+      },
+    },
+    ended: {
+      on: {
+        EXIT: [
+          {
+            guard: ({ context }) => context.run?.status === 'cancelled',
+            target: '#journey.cancelled',
+          },
+          { target: '#journey.failed' },
+        ],
       },
     },
     detached: {

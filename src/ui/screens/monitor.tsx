@@ -42,13 +42,14 @@ export function MonitorScreen({ snapshot }: { snapshot: JourneySnapshot }) {
   const detached = isIn(snapshot, 'monitor.detached');
   const confirming = isIn(snapshot, 'monitor.confirmCancel');
   const cancelling = isIn(snapshot, 'monitor.cancelling');
+  const endedHere = isIn(snapshot, 'monitor.ended');
   const trials = context.trials.slice(-MAX_TRIAL_ROWS);
   const trialRows = trials.length > 0 ? trials.length + 1 : 0;
   const logLines = Math.max(
     0,
     layout.logLines -
       trialRows -
-      (detached || confirming ? BOX_ROWS : 0) -
+      (detached || confirming || endedHere ? BOX_ROWS : 0) -
       (cancelling ? 1 : 0),
   );
   const start = context.startEvent;
@@ -158,6 +159,22 @@ export function MonitorScreen({ snapshot }: { snapshot: JourneySnapshot }) {
           <Text color={theme.muted}>
             w watch again · Enter exit · Ctrl+C cancel the run
           </Text>
+        </Box>
+      ) : null}
+      {endedHere ? (
+        <Box
+          borderStyle="round"
+          borderColor={status === 'failed' ? theme.error : theme.warning}
+          flexDirection="column"
+          paddingX={1}
+        >
+          <Text bold>
+            Run {runId} {status === 'failed' ? 'failed' : 'was cancelled'}.
+          </Text>
+          <Text wrap="truncate-end">
+            {context.run?.reason ?? 'It has no results to download.'}
+          </Text>
+          <Text color={theme.muted}>Enter exit</Text>
         </Box>
       ) : null}
       {confirming ? (
