@@ -139,12 +139,18 @@ export async function setupCommand(
         : []),
     ].join('\n'),
   );
-  const missing = SECRETS[s.backend].filter((name) => !process.env[name]);
+  const keyFile = process.env['ML_APIKEY_FILE'];
+  const isSet = (name: string) =>
+    Boolean(process.env[name]) || (name === 'ML_APIKEY' && Boolean(keyFile));
+  const missing = SECRETS[s.backend].filter((name) => !isSet(name));
   for (const name of SECRETS[s.backend]) {
     const value = process.env[name];
-    output.info(
-      `  ${name.padEnd(22)} ${value ? `set (…${value.slice(-4)})` : 'NOT SET'}`,
-    );
+    const state = value
+      ? `set (…${value.slice(-4)})`
+      : name === 'ML_APIKEY' && keyFile
+        ? `from ML_APIKEY_FILE (${keyFile})`
+        : 'NOT SET';
+    output.info(`  ${name.padEnd(22)} ${state}`);
   }
   if (missing.length > 0) {
     output.info(

@@ -1,12 +1,13 @@
 /**
  * The ibm backend as a config and the environment describe it. Secrets
- * come from the environment only: ML_APIKEY (IAM, for WML and, without
- * HMAC keys, for COS), AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (COS
- * HMAC keys, which WML also needs to read and write the buckets), ML_ENV
- * (the WML URL, as the original read it).
+ * come from the environment only: ML_APIKEY or ML_APIKEY_FILE (IAM, for
+ * WML and, without HMAC keys, for COS), AWS_ACCESS_KEY_ID and
+ * AWS_SECRET_ACCESS_KEY (COS HMAC keys, which WML also needs to read and
+ * write the buckets), ML_ENV (the WML URL, as the original read it).
  */
 import { ExitCode, MaxrecError } from '../../core/errors.js';
 import type { Settings } from '../config/schema.js';
+import { apiKeyFrom, type ApiKeyEnvironment } from './api-key.js';
 import { CosStorage, type CosCredentials } from './cos-storage.js';
 import { IbmBackend } from './ibm-backend.js';
 import { IamTokenSource } from './iam-token.js';
@@ -16,8 +17,7 @@ import {
   type IamConnection,
 } from './wml-client.js';
 
-export interface IbmEnvironment {
-  ML_APIKEY?: string;
+export interface IbmEnvironment extends ApiKeyEnvironment {
   ML_ENV?: string;
   AWS_ACCESS_KEY_ID?: string;
   AWS_SECRET_ACCESS_KEY?: string;
@@ -30,15 +30,16 @@ export function openIbmBackend(
   env: IbmEnvironment = process.env,
 ): IbmBackend {
   const { ibm } = settings;
-  const apiKey = env.ML_APIKEY ?? '';
+  const apiKey = apiKeyFrom(env);
   if (!apiKey) {
     throw new MaxrecError(
       ExitCode.environment,
       'ML_APIKEY is not set: the ibm backend signs in to IBM Cloud with an API key.',
       {
         hint:
-          'Create one with `ibmcloud iam api-key-create maxrec` (or in the ' +
-          'console under Manage > Access > API keys) and export ML_APIKEY.',
+          'Create one with `ibmcloud iam api-key-create maxrec --file key.json` ' +
+          '(or in the console under Manage > Access > API keys), then export ' +
+          'ML_APIKEY, or ML_APIKEY_FILE=key.json.',
       },
     );
   }
