@@ -114,7 +114,7 @@ describe('openIbmBackend', () => {
 
   it('refuses a compute size WML does not have, before any request', async () => {
     const backend = openIbmBackend(settings, { ML_APIKEY: KEY, ...hmac });
-    const error = await backend
+    const error = (await backend
       .start({
         codeArchive: '/nonexistent.zip',
         command: './train-max-model.sh',
@@ -124,7 +124,7 @@ describe('openIbmBackend', () => {
         name: 'run',
         compute: 'banana',
       })
-      .catch((e: unknown) => e as MaxrecError);
+      .catch((e: unknown) => e)) as MaxrecError;
     expect(error.exitCode).toBe(3);
     expect(error.message).toMatch(/"banana" is not a WML hardware size/);
   });
