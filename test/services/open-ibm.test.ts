@@ -112,6 +112,32 @@ describe('openIbmBackend', () => {
     expect(clear.message).toMatch(/not an https:\/\/ URL/);
   });
 
+  it('never sends the token or keys in the clear: http only to this machine', async () => {
+    const viaEnv = refusal(() =>
+      openIbmBackend(settings, {
+        ML_APIKEY: KEY,
+        ...hmac,
+        ML_ENV: 'http://192.0.2.2:8099',
+      }),
+    );
+    expect(viaEnv.exitCode).toBe(3);
+    expect(viaEnv.message).toMatch(/\(ML_ENV\) is not an https:\/\/ URL/);
+    for (const [flag, key] of [
+      ['wml_url', 'wmlUrl'],
+      ['iam_url', 'iamUrl'],
+    ] as const) {
+      const file = path.join(dir, `clear-${flag}.yaml`);
+      await writeDefaultConfig(file);
+      const error = (await updateSetup(file, {
+        [key]: 'http://192.0.2.2:8099',
+      }).catch((e: unknown) => e)) as MaxrecError;
+      expect(error.exitCode).toBe(3);
+      expect(error.message).toContain(`backend.ibm.${flag}`);
+      expect(error.message).toMatch(/credentials would travel in the clear/);
+      await updateSetup(file, { [key]: 'http://127.0.0.1:8099' });
+    }
+  });
+
   it('refuses a compute size WML does not have, before any request', async () => {
     const backend = openIbmBackend(settings, { ML_APIKEY: KEY, ...hmac });
     const error = (await backend

@@ -9,6 +9,7 @@
 import path from 'node:path';
 import * as z from 'zod';
 import type { BackendName, Hyperparameters } from '../../core/types.js';
+import { isSecureUrl } from '../secure-url.js';
 
 const POSITIVE_INT = 'expected a positive integer';
 const NON_EMPTY = 'expected a non-empty string';
@@ -101,10 +102,14 @@ const localPath = z.looseObject({ path: nonEmptyString });
 export const DATA_UPLOADS = ['add', 'replace', 'existing'] as const;
 export type DataUpload = (typeof DATA_UPLOADS)[number];
 
-const httpsUrl = z.url({
-  protocol: /^https?$/,
-  error: 'expected an https:// URL',
-});
+/** A URL credentials are sent to: https, or http to this machine only. */
+const httpsUrl = z
+  .string({ error: 'expected an https:// URL' })
+  .refine(isSecureUrl, {
+    error:
+      'expected an https:// URL (plain http only to localhost): ' +
+      'credentials would travel in the clear',
+  });
 
 /** Watson Machine Learning and Cloud Object Storage, for backend ibm. */
 const ibmSchema = z.looseObject({
@@ -190,7 +195,7 @@ export const configSchema = z.looseObject({
         name: optionalString.optional(),
         type: optionalString.optional(),
         connection: z.looseObject({
-          endpoint: z.url({ error: 'expected an https:// endpoint URL' }),
+          endpoint: httpsUrl,
         }),
       }),
     )

@@ -7,6 +7,7 @@
  * stores. Plain http is allowed on loopback only, for local test servers.
  */
 import { ExitCode, MaxrecError } from '../../core/errors.js';
+import { isSecureUrl } from '../secure-url.js';
 
 export type CosEndpointKind =
   'regional' | 'cross-region' | 'private' | 'direct' | 's3-compatible';
@@ -14,7 +15,6 @@ export type CosEndpointKind =
 const COS_HOST =
   /^s3\.(?:(private|direct)\.)?([a-z0-9-]+)\.cloud-object-storage\.appdomain\.cloud$/;
 const CROSS_REGION = new Set(['us', 'eu', 'ap']);
-const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 
 export interface CheckedEndpoint {
   href: string;
@@ -41,8 +41,7 @@ export function checkCosEndpoint(
       },
     );
   }
-  const loopback = LOOPBACK.test(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+  if (!isSecureUrl(endpoint)) {
     throw new MaxrecError(
       ExitCode.configuration,
       `${where}: "${endpoint}" is not an https:// URL; credentials would ` +

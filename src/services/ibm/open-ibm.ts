@@ -7,6 +7,7 @@
  */
 import { ExitCode, MaxrecError } from '../../core/errors.js';
 import type { Settings } from '../config/schema.js';
+import { isSecureUrl } from '../secure-url.js';
 import { apiKeyFrom, type ApiKeyEnvironment } from './api-key.js';
 import { CosStorage, type CosCredentials } from './cos-storage.js';
 import { IbmBackend } from './ibm-backend.js';
@@ -71,8 +72,20 @@ export function openIbmBackend(
     region: ibm.signingRegion || undefined,
   });
   const tokens = new IamTokenSource({ apiKey, iamUrl: ibm.iamUrl });
+  const wmlUrl = env.ML_ENV || ibm.wmlUrl;
+  if (!isSecureUrl(wmlUrl)) {
+    throw new MaxrecError(
+      ExitCode.configuration,
+      `The WML URL ${wmlUrl}${env.ML_ENV ? ' (ML_ENV)' : ''} is not an ` +
+        'https:// URL: the bearer token and the COS keys would travel in ' +
+        'the clear.',
+      {
+        hint: 'Use the https:// URL of the region, e.g. https://us-south.ml.cloud.ibm.com.',
+      },
+    );
+  }
   const wml = new WmlClient({
-    url: env.ML_ENV || ibm.wmlUrl,
+    url: wmlUrl,
     spaceId: ibm.spaceId || undefined,
     projectId: ibm.spaceId ? undefined : ibm.projectId,
     tokens,
