@@ -53,6 +53,19 @@ export function createJourneyServices(): AppServices {
     session ??= await openBackend(loaded);
     return session;
   };
+  // Recent runs come from several configs, each with its own backend.
+  const otherBackends = new Map<string, Promise<BackendSession>>();
+  const backendOfConfig = (file: string | undefined) => {
+    if (!file || path.resolve(file) === path.resolve(configPath)) {
+      return backend();
+    }
+    let opened = otherBackends.get(file);
+    if (!opened) {
+      opened = loadConfig(file).then((c) => openBackend(c.settings));
+      otherBackends.set(file, opened);
+    }
+    return opened;
+  };
 
   return {
     loadedSettings: () => loaded,
@@ -247,17 +260,22 @@ export function createJourneyServices(): AppServices {
           backend: run.backend,
           startedAt: run.startedAt,
           configPath: run.configPath,
-          status: await statusOf(run.id),
+          status: await statusOf(run.id, run.configPath),
         });
       }
       return runs;
 
-      async function statusOf(id: string): Promise<RecentRun['status']> {
+      async function statusOf(
+        id: string,
+        runConfig: string | undefined,
+      ): Promise<RecentRun['status']> {
         try {
-          const { backend: training } = await backend();
+          const { backend: training } = await backendOfConfig(runConfig);
           return (await training.status(id, signal)).status;
-        } catch {
-          // A run this backend no longer knows is shown as failed.
+        } catch (error) {
+          // A run its backend no longer knows (or cannot be asked about)
+          // is shown as failed; resuming it says why.
+          debugLog(`recent run ${id}: no status:`, error);
           return 'failed';
         }
       }

@@ -107,7 +107,8 @@ export interface JourneyInput {
 
 export type JourneyEvent =
   | { type: 'NEW_TRAINING' }
-  | { type: 'RESUME'; runId: string }
+  /** `configPath`: the run's own config, when it differs from this one. */
+  | { type: 'RESUME'; runId: string; configPath?: string }
   | { type: 'RUN_HEADLESS'; mode: HeadlessMode; runId?: string }
   | { type: 'QUIT' }
   | { type: 'BACK' }

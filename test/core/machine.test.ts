@@ -266,6 +266,30 @@ describe('journey machine: interactive', () => {
     expect(journey.fake.calls.fetchResults?.[0]).toEqual(['run-0042', false]);
   });
 
+  it("resumes another config's run with that config (and its backend)", async () => {
+    const journey = start();
+    await at(journey, 'home.ready');
+    const first = journey.actor.getSnapshot().context.configPath;
+    journey.fake.followScript = {
+      steps: successfulRunSteps('run-0007', 1),
+      final: { id: 'run-0007', status: 'completed' },
+    };
+    journey.actor.send({
+      type: 'RESUME',
+      runId: 'run-0007',
+      configPath: '/elsewhere/ibm.yaml',
+    });
+    await at(journey, 'results.ready');
+    expect(journey.fake.calls.loadSettings).toEqual([
+      [first],
+      ['/elsewhere/ibm.yaml'],
+    ]);
+    expect(journey.actor.getSnapshot().context.configPath).toBe(
+      '/elsewhere/ibm.yaml',
+    );
+    expect(journey.fake.calls.followRun).toEqual([['run-0007']]);
+  });
+
   it('a cancelled upload aborts it and returns to reviewed, nothing started', async () => {
     const journey = start();
     await at(journey, 'home.ready');

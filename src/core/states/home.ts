@@ -72,13 +72,31 @@ export const homeState = journeySetup.createStateConfig({
       },
       on: {
         NEW_TRAINING: { target: '#journey.setup', actions: 'clearMessages' },
-        RESUME: {
-          target: '#journey.monitor',
-          actions: [
-            'clearMessages',
-            assign(({ event }) => ({ runId: event.runId, run: null })),
-          ],
-        },
+        RESUME: [
+          {
+            // A run of another config: load that one (its backend), then
+            // follow the run, as routing does for a run id.
+            guard: ({ context, event }) =>
+              Boolean(event.configPath) &&
+              event.configPath !== context.configPath,
+            target: 'loading',
+            actions: [
+              'clearMessages',
+              assign(({ event }) => ({
+                configPath: event.configPath,
+                runId: event.runId,
+                run: null,
+              })),
+            ],
+          },
+          {
+            target: '#journey.monitor',
+            actions: [
+              'clearMessages',
+              assign(({ event }) => ({ runId: event.runId, run: null })),
+            ],
+          },
+        ],
         RUN_HEADLESS: {
           target: 'routing',
           actions: assign(({ event }) => ({

@@ -15,7 +15,11 @@ function choicesOf(context: JourneySnapshot['context']): Choice[] {
     { label: 'New training', event: { type: 'NEW_TRAINING' } },
     ...context.recentRuns.slice(0, 5).map((run) => ({
       label: `Resume run ${run.id} (${run.status}, ${run.backend})`,
-      event: { type: 'RESUME', runId: run.id } as JourneyEvent,
+      event: {
+        type: 'RESUME',
+        runId: run.id,
+        configPath: run.configPath,
+      } as JourneyEvent,
     })),
     { label: 'Quit', event: { type: 'QUIT' } },
   ];
