@@ -50,7 +50,13 @@ export function createJourneyServices(): AppServices {
 
   const backend = async (): Promise<BackendSession> => {
     if (!loaded) throw new Error('settings are not loaded');
-    session ??= await openBackend(loaded);
+    if (!session) {
+      const opened = await openBackend(loaded);
+      // A cloud backend signs in before the first upload, so a wrong key
+      // is found before the data goes up (local checks as it opens).
+      if (opened.backend.name !== 'local') await opened.backend.check();
+      session = opened;
+    }
     return session;
   };
   // Recent runs come from several configs, each with its own backend.

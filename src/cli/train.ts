@@ -39,9 +39,12 @@ export async function trainCommand(
     );
   }
   if (mode === 'clean') return clean(configPath, output);
-  // Refuse a backend that cannot run before inspecting or uploading.
+  // Refuse a backend that cannot run before inspecting or uploading: its
+  // settings, the secrets, and (ibm) that the API key signs in.
   const { settings } = await loadConfig(configPath);
-  if (settings.backend !== 'local') await openBackend(settings);
+  if (settings.backend !== 'local') {
+    await (await openBackend(settings)).backend.check();
+  }
   checkBuckets(settings);
   const { context } = await runHeadlessJourney({
     ...options,

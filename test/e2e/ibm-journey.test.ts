@@ -224,6 +224,26 @@ describe('maxrec train CONFIG package on the ibm backend', () => {
   }, 300_000);
 });
 
+describe('refused before anything is uploaded', () => {
+  it('a wrong API key: exit 2, the data bucket untouched, the key not shown', async () => {
+    const ws = await ibmWorkspace(1);
+    const wrongKey = 'wrong-api-key-0123456789abcdef';
+    const result = await runCli(['train', ws.configPath, 'prepare'], {
+      cwd: ws.dir,
+      env: { ...ws.env, ML_APIKEY: wrongKey },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/API key/);
+    expect(`${result.stdout}${result.stderr}`).not.toContain(wrongKey);
+    const { settings } = await loadConfig(ws.configPath);
+    const storage = (await backendOf(ws)).storage;
+    // Not even created.
+    await expect(storage.listObjects(settings.dataBucket!)).rejects.toThrow(
+      /NoSuchBucket/,
+    );
+  }, 120_000);
+});
+
 describe('the data bucket: add, replace or use as it is', () => {
   it('prepare adds to it, replaces its contents, or checks the existing data', async () => {
     const ws = await ibmWorkspace(1);

@@ -138,20 +138,24 @@ describe('openIbmBackend', () => {
     }
   });
 
-  it('refuses a compute size WML does not have, before any request', async () => {
-    const backend = openIbmBackend(settings, { ML_APIKEY: KEY, ...hmac });
+  it('refuses a compute size WML does not have, in check() and in the config', async () => {
+    const backend = openIbmBackend(
+      { ...settings, compute: 'banana' },
+      { ML_APIKEY: KEY, ...hmac },
+    );
     const error = (await backend
-      .start({
-        codeArchive: '/nonexistent.zip',
-        command: './train-max-model.sh',
-        dataBucket: 'd',
-        dataPrefix: '',
-        resultsBucket: 'r',
-        name: 'run',
-        compute: 'banana',
-      })
+      .check()
       .catch((e: unknown) => e)) as MaxrecError;
     expect(error.exitCode).toBe(3);
     expect(error.message).toMatch(/"banana" is not a WML hardware size/);
+    const file = path.join(dir, 'compute.yaml');
+    await writeDefaultConfig(file);
+    await updateSetup(file, { backend: 'ibm' });
+    const refused = (await updateSetup(file, { compute: 'banana' }).catch(
+      (e: unknown) => e,
+    )) as MaxrecError;
+    expect(refused.message).toContain(
+      'train.execution.compute_configuration.name',
+    );
   });
 });

@@ -9,6 +9,7 @@
 import path from 'node:path';
 import * as z from 'zod';
 import type { BackendName, Hyperparameters } from '../../core/types.js';
+import { IBM_COMPUTE_SIZES, isIbmComputeSize } from '../ibm/hardware.js';
 import { isSecureUrl } from '../secure-url.js';
 
 const POSITIVE_INT = 'expected a positive integer';
@@ -136,72 +137,85 @@ const backendSchema = z.looseObject({
   ibm: ibmSchema.nullish(),
 });
 
-export const configSchema = z.looseObject({
-  name: nonEmptyString,
-  model_identifier: nonEmptyString,
-  description: optionalString.optional(),
-  author: z.looseObject({ name: nonEmptyString }).optional(),
-  framework: z
-    .looseObject({
-      name: nonEmptyString,
-      version: versionString,
-      runtimes: z
-        .looseObject({ name: nonEmptyString, version: versionString })
-        .optional(),
-    })
-    .optional(),
-  train: z.looseObject({
-    model_source: z.looseObject({
-      initial_model: z
-        .looseObject({ bucket: bucketName, path: optionalString })
-        .nullish(),
-      initial_model_local: localPath,
-    }),
-    model_training_results: z.looseObject({
-      trained_model: z.looseObject({ bucket: bucketName }),
-      trained_model_local: z.looseObject({ path: optionalString }).nullish(),
-    }),
-    data_source: z.looseObject({
-      training_data: z.looseObject({
-        bucket: bucketName,
-        path: optionalString,
-        upload: z
-          .enum(DATA_UPLOADS, { error: 'expected add, replace or existing' })
+export const configSchema = z
+  .looseObject({
+    name: nonEmptyString,
+    model_identifier: nonEmptyString,
+    description: optionalString.optional(),
+    author: z.looseObject({ name: nonEmptyString }).optional(),
+    framework: z
+      .looseObject({
+        name: nonEmptyString,
+        version: versionString,
+        runtimes: z
+          .looseObject({ name: nonEmptyString, version: versionString })
           .optional(),
+      })
+      .optional(),
+    train: z.looseObject({
+      model_source: z.looseObject({
+        initial_model: z
+          .looseObject({ bucket: bucketName, path: optionalString })
+          .nullish(),
+        initial_model_local: localPath,
       }),
-      training_data_local: localPath.nullish(),
-    }),
-    execution: z.looseObject({
-      command: nonEmptyString,
-      compute_configuration: z.looseObject({ name: nonEmptyString }),
-    }),
-    hyperparameters: hyperparametersSchema.nullish(),
-  }),
-  process: z
-    .array(
-      z.looseObject({
-        name: optionalString.optional(),
-        params: z.looseObject({
-          staging_dir: nonEmptyString,
-          trained_model_path: nonEmptyString,
+      model_training_results: z.looseObject({
+        trained_model: z.looseObject({ bucket: bucketName }),
+        trained_model_local: z.looseObject({ path: optionalString }).nullish(),
+      }),
+      data_source: z.looseObject({
+        training_data: z.looseObject({
+          bucket: bucketName,
+          path: optionalString,
+          upload: z
+            .enum(DATA_UPLOADS, { error: 'expected add, replace or existing' })
+            .optional(),
         }),
+        training_data_local: localPath.nullish(),
       }),
-    )
-    .min(1, { error: 'expected one training_process entry' })
-    .optional(),
-  data_stores: z
-    .array(
-      z.looseObject({
-        name: optionalString.optional(),
-        type: optionalString.optional(),
-        connection: z.looseObject({
-          endpoint: httpsUrl,
+      execution: z.looseObject({
+        command: nonEmptyString,
+        compute_configuration: z.looseObject({ name: nonEmptyString }),
+      }),
+      hyperparameters: hyperparametersSchema.nullish(),
+    }),
+    process: z
+      .array(
+        z.looseObject({
+          name: optionalString.optional(),
+          params: z.looseObject({
+            staging_dir: nonEmptyString,
+            trained_model_path: nonEmptyString,
+          }),
         }),
-      }),
-    )
-    .optional(),
-  backend: backendSchema.nullish(),
-});
+      )
+      .min(1, { error: 'expected one training_process entry' })
+      .optional(),
+    data_stores: z
+      .array(
+        z.looseObject({
+          name: optionalString.optional(),
+          type: optionalString.optional(),
+          connection: z.looseObject({
+            endpoint: httpsUrl,
+          }),
+        }),
+      )
+      .optional(),
+    backend: backendSchema.nullish(),
+  })
+  .superRefine((config, context) => {
+    const compute = config.train.execution.compute_configuration.name;
+    if (config.backend?.name === 'ibm' && !isIbmComputeSize(compute)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['train', 'execution', 'compute_configuration', 'name'],
+        message:
+          `"${compute}" is not a WML hardware size; use one of ` +
+          `${IBM_COMPUTE_SIZES.join(', ')}`,
+      });
+    }
+  });
 
 /** The config file as parsed and validated (defaults not yet applied). */
 export type MaxrecConfig = z.output<typeof configSchema>;

@@ -17,6 +17,7 @@ import { LineSplitter, parseTrainerEvent } from '../local/log-tail.js';
 import type { FollowHandlers } from '../local/follow-run.js';
 import type { RunRequest, RunResults, TrainingBackend } from '../types.js';
 import type { CosStorage } from './cos-storage.js';
+import { hardwareSpecOf } from './hardware.js';
 import { runStatusOf } from './wml-client.js';
 import type {
   HmacConnection,
@@ -48,6 +49,8 @@ export interface IbmBackendOptions {
   pollMs?: number;
   /** Checks the API key can be exchanged for a token. */
   checkCredentials: (signal?: AbortSignal) => Promise<unknown>;
+  /** The config's compute size, checked by check(). */
+  compute?: string;
 }
 
 export class IbmBackend implements TrainingBackend {
@@ -62,7 +65,9 @@ export class IbmBackend implements TrainingBackend {
     return this.options.storage;
   }
 
+  /** The compute size and the API key, before anything is uploaded. */
   async check(signal?: AbortSignal): Promise<void> {
+    if (this.options.compute) hardwareSpecOf(this.options.compute);
     await this.options.checkCredentials(signal);
   }
 
@@ -188,38 +193,6 @@ export class IbmBackend implements TrainingBackend {
       archiveKey: archive?.key ?? `${prefix}/${ARCHIVE_NAME}`,
     };
   }
-}
-
-/** WML hardware specifications by the config's compute size. */
-const HARDWARE = new Map<string, string>([
-  ['cpu', 'S'],
-  ...['XXS', 'XS', 'S', 'M', 'L', 'XL'].map((n): [string, string] => [
-    n.toLowerCase(),
-    n,
-  ]),
-  // GPU sizes of the original and of Cloud Pak for Data.
-  ...['K80', 'K80x2', 'K80x4', 'V100', 'V100x2'].map((n): [string, string] => [
-    n.toLowerCase(),
-    n,
-  ]),
-]);
-
-export function hardwareSpecOf(compute: string): {
-  name: string;
-  nodes: number;
-} {
-  const name = HARDWARE.get(compute.trim().toLowerCase());
-  if (!name) {
-    throw new MaxrecError(
-      ExitCode.configuration,
-      `train.execution.compute_configuration.name: "${compute}" is not a ` +
-        'WML hardware size.',
-      {
-        hint: `Use one of ${[...HARDWARE.keys()].join(', ')} (cpu means S).`,
-      },
-    );
-  }
-  return { name, nodes: 1 };
 }
 
 function snapshotOf(training: TrainingState): RunSnapshot {

@@ -110,6 +110,7 @@ export function openIbmBackend(
     softwareSpec: ibm.softwareSpec || undefined,
     pollMs: Number.isFinite(pollMs) && pollMs > 0 ? pollMs : undefined,
     checkCredentials: (signal) => tokens.token(signal),
+    compute: settings.compute,
   });
 }
 
