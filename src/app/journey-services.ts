@@ -8,6 +8,7 @@ import type {
   JourneyServices,
   JourneySettings,
   RecentRun,
+  UploadResult,
 } from '../core/ports.js';
 import { ExitCode, MaxrecError } from '../core/errors.js';
 import { DEFAULT_HYPERPARAMETERS } from '../core/types.js';
@@ -297,7 +298,7 @@ function existingData(
   bucket: string,
   prefix: string,
   dataFile: string,
-): { objects: number; bytes: number } {
+): UploadResult {
   const key = [prefix.replace(/^\/+|\/+$/g, ''), dataFile]
     .filter(Boolean)
     .join('/');
@@ -316,6 +317,7 @@ function existingData(
   return {
     objects: objects.length,
     bytes: objects.reduce((sum, o) => sum + o.bytes, 0),
+    existing: true,
   };
 }
 
@@ -380,6 +382,7 @@ function toJourneySettings(settings: Settings): JourneySettings {
     itemTitlesFile,
     hyperparameters: { ...DEFAULT_HYPERPARAMETERS, ...hyperparameters },
     stagingDir: settings.stagingDir,
+    dataUpload: settings.dataUpload,
   };
 }
 

@@ -21,7 +21,11 @@ export function statePath(value: unknown): string {
   return '';
 }
 
-export function createJourneyPrinter(output: Output) {
+export function createJourneyPrinter(
+  output: Output,
+  /** Whether stdin is a terminal, where a second Ctrl+C asks to cancel. */
+  interactive = false,
+) {
   let lastState = '';
   let lastStatus = '';
   let printedStart = false;
@@ -38,11 +42,21 @@ export function createJourneyPrinter(output: Output) {
         break;
       case 'data.uploading':
         printInspection(output, context);
-        output.info(`Uploading to bucket ${context.settings?.dataBucket}`);
+        output.info(
+          context.settings?.dataUpload === 'existing'
+            ? `Checking the data in bucket ${context.settings.dataBucket}`
+            : `Uploading to bucket ${context.settings?.dataBucket}`,
+        );
         break;
       case 'launch.packaging':
         if (context.uploaded) {
-          output.record('uploaded', { ...context.uploaded }, 'Data uploaded.');
+          output.record(
+            'uploaded',
+            { ...context.uploaded },
+            context.uploaded.existing
+              ? `Using the ${context.uploaded.objects} objects already in the bucket.`
+              : 'Data uploaded.',
+          );
         }
         output.info('Packaging the training code');
         break;
@@ -53,7 +67,9 @@ export function createJourneyPrinter(output: Output) {
           (context.archive
             ? `Model training was started. Training id: ${context.runId}\n`
             : `Following training ${context.runId}\n`) +
-            'Press Ctrl+C once to stop monitoring, twice to cancel training.',
+            (interactive
+              ? 'Press Ctrl+C once to stop monitoring, twice to cancel training.'
+              : 'Ctrl+C (or SIGTERM) stops monitoring; the run goes on.'),
         );
         break;
       case 'results.downloading':

@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ExitCode, MaxrecError } from '../core/errors.js';
+import type { IbmFlags, IbmHmacKeyFlags } from './ibm.js';
 import { createOutput, type Output, type OutputStreams } from './output.js';
 import { isInteractive } from './terminal.js';
 
@@ -228,6 +229,59 @@ export async function main(
           return serveCommand({ modelDir, ...flags, output });
         },
       ),
+    );
+
+  const ibm = program
+    .command('ibm')
+    .description(
+      'find what ibm setup asks for with ML_APIKEY: WML and COS instances, ' +
+        'deployment spaces, and new COS HMAC keys',
+    );
+  // Each takes the service URLs, for tests and private clouds.
+  const ibmCommand = (name: string, description: string) =>
+    ibm
+      .command(name)
+      .description(description)
+      .option('--iam-url <url>', 'the IAM token service (rarely changed)')
+      .option('--resource-controller-url <url>', 'the resource controller')
+      .option('--data-platform-url <url>', 'the Watson Data API (spaces)')
+      .option('--json', 'print JSON lines');
+
+  ibmCommand(
+    'instances',
+    'list the WML and COS instances the API key sees',
+  ).action(
+    run(async (flags: IbmFlags) => {
+      const { ibmInstancesCommand } = await import('./ibm.js');
+      return ibmInstancesCommand(flags, { output });
+    }),
+  );
+
+  ibmCommand('spaces', "list the deployment spaces of a WML URL's region")
+    .option('--wml-url <url>', 'the WML URL of the region (default: ML_ENV)')
+    .action(
+      run(async (flags: IbmFlags & { wmlUrl?: string }) => {
+        const { ibmSpacesCommand } = await import('./ibm.js');
+        return ibmSpacesCommand(flags, { output });
+      }),
+    );
+
+  ibmCommand(
+    'hmac-key',
+    'create a COS credential with HMAC keys and write them to an env file ' +
+      '(mode 600) as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+  )
+    .requiredOption('--cos-instance <id>', 'the COS instance GUID or CRN')
+    // Not --env-file: Node 20 takes any later argument of that name as its
+    // own option and reads the file itself (nodejs/node#54232).
+    .requiredOption('--keys-file <path>', 'the file of export lines to write')
+    .option('--name <name>', 'the credential name (maxrec-hmac-<time>)')
+    .option('--force', 'replace the keys file if it exists')
+    .action(
+      run(async (flags: IbmHmacKeyFlags) => {
+        const { ibmHmacKeyCommand } = await import('./ibm.js');
+        return ibmHmacKeyCommand(flags, { output });
+      }),
     );
 
   try {

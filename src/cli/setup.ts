@@ -16,6 +16,7 @@ import {
 import type { SetupFlags, CliIo } from './main.js';
 import type { Output } from './output.js';
 import { isInteractive } from './terminal.js';
+import { maskSecret } from '../services/mask-secret.js';
 
 /** The secrets each backend reads from the environment, never from files. */
 const SECRETS: Record<BackendName, string[]> = {
@@ -146,7 +147,7 @@ export async function setupCommand(
   for (const name of SECRETS[s.backend]) {
     const value = process.env[name];
     const state = value
-      ? `set (…${value.slice(-4)})`
+      ? `set (${maskSecret(value)})`
       : name === 'ML_APIKEY' && keyFile
         ? `from ML_APIKEY_FILE (${keyFile})`
         : 'NOT SET';

@@ -73,8 +73,8 @@ export async function runHeadlessJourney(
   const actor = createActor(createJourneyMachine(services), {
     input: { configPath },
   });
-  const print = createJourneyPrinter(output);
   const interactive = Boolean(io.stdin.isTTY);
+  const print = createJourneyPrinter(output, interactive);
 
   const finished = new Promise<HeadlessResult>((resolve) => {
     let asked = false;
@@ -148,6 +148,9 @@ export async function runHeadlessJourney(
     actor.send({ type: 'INTERRUPT' });
   };
   process.on('SIGINT', onSigint);
+  // A service manager's stop: as Ctrl+C, stop watching and say how to
+  // come back; the run goes on.
+  process.on('SIGTERM', onSigint);
   try {
     actor.start();
     actor.send({ type: 'RUN_HEADLESS', mode, runId: trainingId });
@@ -173,6 +176,7 @@ export async function runHeadlessJourney(
     return { context: result };
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
     actor.stop();
   }
 }

@@ -41,11 +41,15 @@ export interface JourneySettings extends SetupChoices {
   hyperparameters: Hyperparameters;
   /** Where results are downloaded: `training_output/`. */
   stagingDir: string;
+  /** What the upload does with the data bucket (default add). */
+  dataUpload?: 'add' | 'replace' | 'existing';
 }
 
 export interface UploadResult {
   objects: number;
   bytes: number;
+  /** Nothing was sent: the bucket's data is used as it is. */
+  existing?: boolean;
 }
 
 export interface CodeArchive {

@@ -541,6 +541,25 @@ describe('journey machine: headless', () => {
     expect(journey.fake.calls.followRun).toEqual([['run-0042']]);
   });
 
+  it('package ID: a lost follow fails (exit 2) and says how to come back', async () => {
+    const fake = new FakeJourneyServices();
+    const journey = start(fake);
+    journey.actor.send({
+      type: 'RUN_HEADLESS',
+      mode: 'package',
+      runId: 'run-0042',
+    });
+    await waitFor(journey.actor, () => Boolean(fake.follower));
+    fake.follower!.fail(
+      new MaxrecError(2, 'Could not reach WML', { hint: 'Check the network.' }),
+    );
+    const snapshot = await waitFor(journey.actor, (s) => s.status === 'done');
+    expect(exitCodeOf(snapshot)).toBe(2);
+    expect(snapshot.context.error?.hint).toMatch(
+      /^Check the network\.\nThe run may still be going: follow it again with maxrec train \S+ package run-0042$/,
+    );
+  });
+
   it('packages with the delimiter the inspection found, space and tab alike', async () => {
     for (const [found, typed] of [
       ['\t', '\\t'],

@@ -192,8 +192,11 @@ describe('maxrec train CONFIG package on the ibm backend', () => {
       env: ws.env,
     });
     const id = trainingId(await waitForOutput(first, /Training id: \S+/));
-    first.kill('SIGINT');
-    await collect(first);
+    // SIGTERM, as a service manager stops it: the same as Ctrl+C.
+    first.kill('SIGTERM');
+    const detached = await collect(first);
+    expect(detached.code).toBe(0);
+    expect(detached.stdout).toContain(`package ${id}`);
     const backend = await backendOf(ws);
     await backend.cancel(id);
     expect((await backend.status(id)).status).toBe('cancelled');

@@ -75,11 +75,23 @@ export const monitorState = journeySetup.createStateConfig({
         ],
         FOLLOW_ERROR: [
           {
+            // The run may well go on where it runs: say how to come back.
             guard: 'headless',
             target: '#journey.failed',
-            actions: assign(({ event }) => ({
-              error: toJourneyError(event.error, ExitCode.training),
-            })),
+            actions: assign(({ context, event }) => {
+              const error = toJourneyError(event.error, ExitCode.training);
+              const resume = resumeCommand(
+                context.configPath,
+                context.runId ?? '',
+              );
+              const comeBack = `The run may still be going: follow it again with ${resume}`;
+              return {
+                error: {
+                  ...error,
+                  hint: error.hint ? `${error.hint}\n${comeBack}` : comeBack,
+                },
+              };
+            }),
           },
           {
             target: 'detached',

@@ -214,7 +214,9 @@ export const dataState = journeySetup.createStateConfig({
             target: '#journey.hyperparameters',
             actions: assign(({ event }) => ({
               uploaded: event.output,
-              notice: 'Data uploaded.',
+              notice: event.output.existing
+                ? 'Using the data already in the bucket.'
+                : 'Data uploaded.',
             })),
           },
         ],

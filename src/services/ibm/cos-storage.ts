@@ -78,7 +78,9 @@ export class CosStorage implements StorageService {
       ...(options.region ? { region: options.region } : {}),
       maxRetries: options.maxRetries ?? 5,
       retryDelayOptions: { base: options.retryBaseMs ?? 300 },
-      httpOptions: { connectTimeout: 10_000, timeout: 120_000 },
+      // `timeout` is the socket's idle time: a stalled server is retried
+      // after 30 s of silence instead of hanging the upload.
+      httpOptions: { connectTimeout: 10_000, timeout: 30_000 },
     };
     const { credentials } = options;
     this.s3 =

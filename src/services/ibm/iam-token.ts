@@ -17,6 +17,7 @@ import pRetry from 'p-retry';
 
 import { ExitCode, MaxrecError } from '../../core/errors.js';
 import { debugLog } from '../debug-log.js';
+import { maskSecret } from '../mask-secret.js';
 
 export const DEFAULT_IAM_URL = 'https://iam.cloud.ibm.com';
 const GRANT_TYPE = 'urn:ibm:params:oauth:grant-type:apikey';
@@ -57,10 +58,7 @@ interface CachedToken {
   refreshAt: number;
 }
 
-/** `…abcd`: enough to tell two secrets apart, never enough to use one. */
-export function maskSecret(secret: string): string {
-  return secret.length > 8 ? `…${secret.slice(-4)}` : '…';
-}
+export { maskSecret };
 
 /** Replace every occurrence of each secret in `text` by its mask. */
 export function redact(text: string, secrets: Iterable<string>): string {

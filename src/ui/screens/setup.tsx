@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import { useRef, useState, type ReactNode } from 'react';
 import type { SetupChoices } from '../../core/ports.js';
 import type { BackendName } from '../../core/types.js';
+import { maskSecret } from '../../services/mask-secret.js';
 import { TextField, type TextFieldHandle } from '../components/text-field.js';
 import type { JourneySnapshot } from '../hooks/use-journey.js';
 import { useLocalCommands, useUi } from '../ui-context.js';
@@ -178,7 +179,7 @@ export function SetupScreen({ snapshot }: { snapshot: JourneySnapshot }) {
               {'    '}
               {IBM_SECRETS.map((name) => {
                 const value = process.env[name];
-                return `${name} ${value ? `…${value.slice(-4)}` : 'NOT SET'}`;
+                return `${name} ${value ? maskSecret(value) : 'NOT SET'}`;
               }).join(' · ')}
             </Text>
           </>

@@ -1,0 +1,323 @@
+/**
+ * IBM Cloud IAM, the resource controller and the Watson Data API's spaces
+ * on 127.0.0.1, as src/services/ibm/ibm-platform.ts cites them: the token
+ * endpoint, `GET /v2/resource_instances` (filtered by `resource_id`, paged
+ * by a `start` token in `next_url`), `POST /v2/resource_keys` (a COS key
+ * with HMAC keys only when `parameters.HMAC` is true) and `GET /v2/spaces`
+ * (paged by `start` in `next.href`). Strict where the contract is (bearer
+ * tokens, query parameters, body fields), so a drifting client fails here.
+ *
+ * The spaces API is served under `/dataplatform`, as a proxy would: its
+ * links stay host-relative, as the real ones are, so a client that followed
+ * them literally instead of sending their `start` token would fail.
+ * Steered by the test with `instances`, `spaces`, `pageSize`, `failNext`
+ * and `revokeTokens`; `keys` holds every credential created, secrets and all.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { RESOURCE_IDS } from '../../src/services/ibm/ibm-platform.js';
+import { asObject, type Json } from './wml-contract-rules.js';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: IncomingMessage['headers'];
+  body: unknown;
+  status: number;
+}
+
+export interface CreatedKey {
+  request: Json;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+interface Exchange {
+  record: RecordedRequest;
+  reply(status: number, body?: unknown): void;
+}
+
+const SPACES_PREFIX = '/dataplatform';
+const ROLES = new Set(['Reader', 'Writer', 'Manager']);
+
+/** A resource controller instance record, as the service lists one. */
+export function contractInstance(
+  kind: keyof typeof RESOURCE_IDS,
+  name: string,
+  region = kind === 'cos' ? 'global' : 'us-south',
+): Json {
+  const guid = randomUUID();
+  const service = kind === 'cos' ? 'cloud-object-storage' : 'pm-20';
+  return {
+    id: `crn:v1:bluemix:public:${service}:${region}:a/acct:${guid}::`,
+    guid,
+    crn: `crn:v1:bluemix:public:${service}:${region}:a/acct:${guid}::`,
+    name,
+    region_id: region,
+    state: 'active',
+    type: 'service_instance',
+    resource_id: RESOURCE_IDS[kind],
+    resource_group_id: 'rg-0be5ad401ae913d8',
+  };
+}
+
+export class IbmPlatformContractServer {
+  url = '';
+  iamUrl = '';
+  resourceControllerUrl = '';
+  dataPlatformUrl = '';
+  readonly apiKey = 'platform-test-api-key-0123456789';
+  readonly requests: RecordedRequest[] = [];
+  instances: Json[] = [];
+  spaces: { id: string; name: string }[] = [];
+  /** The most rows a page holds, whatever `limit` asks. */
+  pageSize = 2;
+  readonly keys: CreatedKey[] = [];
+  private readonly tokens = new Set<string>();
+  private readonly faults: { method: string; path: string; status: number }[] =
+    [];
+  private readonly server = createServer((req, res) => this.receive(req, res));
+
+  async start(): Promise<this> {
+    await new Promise<void>((ok) => this.server.listen(0, '127.0.0.1', ok));
+    const { port } = this.server.address() as AddressInfo;
+    this.url =
+      this.iamUrl =
+      this.resourceControllerUrl =
+        `http://127.0.0.1:${port}`;
+    this.dataPlatformUrl = `${this.url}${SPACES_PREFIX}`;
+    return this;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The next request to `path` gets `status`, in the service's error shape. */
+  failNext(method: string, path: string, status: number): void {
+    this.faults.push({ method, path, status });
+  }
+
+  /** Every token issued so far answers 401 from now on. */
+  revokeTokens(): void {
+    this.tokens.clear();
+  }
+
+  requestsTo(method: string, path: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.method === method && r.path === path);
+  }
+
+  private receive(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://contract');
+      const text = Buffer.concat(chunks).toString('utf8');
+      const type = req.headers['content-type'] ?? '';
+      const record: RecordedRequest = {
+        method: req.method ?? '',
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers: req.headers,
+        body: type.startsWith('application/x-www-form-urlencoded')
+          ? Object.fromEntries(new URLSearchParams(text))
+          : parseJson(text),
+        status: 0,
+      };
+      this.requests.push(record);
+      const reply = (status: number, body?: unknown) => {
+        record.status = status;
+        if (body === undefined) return void res.writeHead(status).end();
+        res.setHeader('content-type', 'application/json');
+        res.writeHead(status).end(JSON.stringify(body));
+      };
+      this.route({ record, reply });
+    });
+  }
+
+  private route(x: Exchange): void {
+    const { method, path } = x.record;
+    if (method === 'POST' && path === '/identity/token') return this.iam(x);
+    const spaces = path.startsWith(SPACES_PREFIX);
+    const refuse = spaces ? dataPlatformError : resourceControllerError;
+    const at = this.faults.findIndex(
+      (f) => f.method === method && f.path === path,
+    );
+    if (at >= 0) {
+      const [fault] = this.faults.splice(at, 1);
+      return refuse(x, fault!.status, 'Injected fault.');
+    }
+    const token = /^Bearer (.+)$/.exec(x.record.headers.authorization ?? '');
+    if (!this.tokens.has(token?.[1] ?? '')) {
+      return refuse(x, 401, 'The bearer token is not valid.');
+    }
+    const route = `${method} ${spaces ? path.slice(SPACES_PREFIX.length) : path}`;
+    if (route === 'GET /v2/resource_instances') return this.listInstances(x);
+    if (route === 'POST /v2/resource_keys') return this.createKey(x);
+    if (route === 'GET /v2/spaces' && spaces) return this.listSpaces(x);
+    refuse(x, 404, `No route for ${method} ${path}.`);
+  }
+
+  private iam({ record, reply }: Exchange): void {
+    const form = asObject(record.body);
+    const ok =
+      form['grant_type'] === 'urn:ibm:params:oauth:grant-type:apikey' &&
+      form['apikey'] === this.apiKey;
+    if (!ok) {
+      return reply(400, {
+        errorCode: 'BXNIM0415E',
+        errorMessage: 'Provided API key could not be found.',
+      });
+    }
+    const token = `tok-${randomUUID()}`;
+    this.tokens.add(token);
+    const expiration = Math.floor(Date.now() / 1000) + 3600;
+    reply(200, { access_token: token, expires_in: 3600, expiration });
+  }
+
+  private listInstances(x: Exchange): void {
+    const { query } = x.record;
+    if (!query['resource_id']) {
+      return resourceControllerError(x, 400, 'Filter by resource_id here.');
+    }
+    const rows = this.instances.filter(
+      (i) => i['resource_id'] === query['resource_id'],
+    );
+    const page = this.page(x, rows);
+    if (!page) return;
+    const next = new URLSearchParams({ ...query, start: page.next ?? '' });
+    x.reply(200, {
+      rows_count: page.rows.length,
+      next_url: page.next ? `/v2/resource_instances?${next}` : null,
+      resources: page.rows,
+    });
+  }
+
+  private listSpaces(x: Exchange): void {
+    const rows = this.spaces.map((s) => ({
+      metadata: { id: s.id, created_at: '2026-01-01T00:00:00Z' },
+      entity: { name: s.name, status: { state: 'active' } },
+    }));
+    const page = this.page(x, rows);
+    if (!page) return;
+    const limit = x.record.query['limit'] ?? '100';
+    x.reply(200, {
+      total_count: rows.length,
+      limit: Number(limit),
+      first: { href: `/v2/spaces?limit=${limit}` },
+      ...(page.next
+        ? { next: { href: `/v2/spaces?limit=${limit}&start=${page.next}` } }
+        : {}),
+      resources: page.rows,
+    });
+  }
+
+  /** One page from `start` (an opaque token), or undefined once refused. */
+  private page<T>(x: Exchange, rows: T[]) {
+    const { start, limit } = x.record.query;
+    const offset = start
+      ? Number(Buffer.from(start, 'base64url').toString('utf8'))
+      : 0;
+    const refuse = x.record.path.startsWith(SPACES_PREFIX)
+      ? dataPlatformError
+      : resourceControllerError;
+    if (!Number.isInteger(offset) || offset < 0 || offset > rows.length) {
+      refuse(x, 400, `The start token "${start}" is not valid.`);
+      return undefined;
+    }
+    const size = Math.min(Number(limit ?? 100) || 100, this.pageSize);
+    const end = offset + size;
+    const next =
+      end < rows.length
+        ? Buffer.from(String(end), 'utf8').toString('base64url')
+        : undefined;
+    return { rows: rows.slice(offset, end), next };
+  }
+
+  private createKey(x: Exchange): void {
+    const body = asObject(x.record.body);
+    const { name, source, role } = body;
+    const parameters = asObject(body['parameters']);
+    if (typeof name !== 'string' || !name || typeof source !== 'string') {
+      return resourceControllerError(x, 400, 'name and source are required.');
+    }
+    if (role !== undefined && !(typeof role === 'string' && ROLES.has(role))) {
+      return resourceControllerError(x, 400, `Unknown role ${String(role)}.`);
+    }
+    const instance = this.instances.find(
+      (i) => i['guid'] === source || i['crn'] === source,
+    );
+    if (!instance) {
+      return resourceControllerError(x, 404, `Instance ${source} not found.`);
+    }
+    if (
+      instance['resource_id'] !== RESOURCE_IDS.cos ||
+      parameters['HMAC'] !== true
+    ) {
+      return resourceControllerError(x, 400, 'Ask COS for {"HMAC": true}.');
+    }
+    const created: CreatedKey = {
+      request: body,
+      accessKeyId: randomBytes(16).toString('hex'),
+      secretAccessKey: randomBytes(24).toString('hex'),
+    };
+    this.keys.push(created);
+    const guid = randomUUID();
+    x.reply(201, {
+      id: `crn:v1:bluemix:public:cloud-object-storage:global:a/acct:key:${guid}`,
+      guid,
+      name,
+      source_crn: instance['crn'],
+      state: 'active',
+      credentials: {
+        apikey: `service-id-api-key-${guid}`,
+        cos_hmac_keys: {
+          access_key_id: created.accessKeyId,
+          secret_access_key: created.secretAccessKey,
+        },
+        endpoints:
+          'https://control.cloud-object-storage.cloud.ibm.com/v2/endpoints',
+        resource_instance_id: instance['crn'],
+      },
+    });
+  }
+}
+
+/** `{error_code, message, status_code, transaction_id}`, as the service. */
+function resourceControllerError(x: Exchange, status: number, text: string) {
+  x.reply(status, {
+    error_code:
+      status === 401 || status === 403 ? 'RC-IamErrorResponse' : 'RC-Error',
+    message: text,
+    status_code: status,
+    transaction_id: `bss-${randomUUID().slice(0, 16)}`,
+  });
+}
+
+/** `{trace, errors:[{code, message}]}`, as the Watson Data API. */
+function dataPlatformError(x: Exchange, status: number, text: string) {
+  x.reply(status, {
+    trace: randomUUID(),
+    errors: [
+      { code: status === 401 ? 'not_authorized' : 'error', message: text },
+    ],
+  });
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+export function startIbmPlatformContract(): Promise<IbmPlatformContractServer> {
+  return new IbmPlatformContractServer().start();
+}
