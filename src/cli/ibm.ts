@@ -19,7 +19,7 @@ import path from 'node:path';
 
 import { ExitCode, MaxrecError } from '../core/errors.js';
 import { reasonOf } from '../services/fs-errors.js';
-import { apiKeyFrom } from '../services/ibm/api-key.js';
+import { requireApiKey } from '../services/ibm/api-key.js';
 import { IamTokenSource, maskSecret } from '../services/ibm/iam-token.js';
 import { isSecureUrl } from '../services/secure-url.js';
 import {
@@ -176,19 +176,7 @@ function openPlatform(
   env: NodeJS.ProcessEnv,
   wmlUrl?: string,
 ): IbmPlatformClient {
-  const apiKey = apiKeyFrom(env);
-  if (!apiKey) {
-    throw new MaxrecError(
-      ExitCode.environment,
-      'ML_APIKEY is not set: maxrec ibm signs in to IBM Cloud with an API key.',
-      {
-        hint:
-          'Create one with `ibmcloud iam api-key-create maxrec --file key.json` ' +
-          '(or in the console under Manage > Access > API keys), then export ' +
-          'ML_APIKEY, or ML_APIKEY_FILE=key.json.',
-      },
-    );
-  }
+  const apiKey = requireApiKey(env, 'maxrec ibm');
   // The key and the token never go anywhere in the clear.
   for (const [flag, url] of [
     ['--iam-url', flags.iamUrl],

@@ -59,3 +59,19 @@ export function apiKeyFrom(env: ApiKeyEnvironment): string | undefined {
   }
   return text;
 }
+
+/** The key; throws (exit 2) saying how to get one when there is none. */
+export function requireApiKey(env: ApiKeyEnvironment, who: string): string {
+  const key = apiKeyFrom(env);
+  if (key) return key;
+  throw new MaxrecError(
+    ExitCode.environment,
+    `ML_APIKEY is not set: ${who} signs in to IBM Cloud with an API key.`,
+    {
+      hint:
+        'Create one with `ibmcloud iam api-key-create maxrec --file key.json` ' +
+        '(or in the console under Manage > Access > API keys), then export ' +
+        'ML_APIKEY, or ML_APIKEY_FILE=key.json.',
+    },
+  );
+}

@@ -8,7 +8,7 @@
 import { ExitCode, MaxrecError } from '../../core/errors.js';
 import type { Settings } from '../config/schema.js';
 import { isSecureUrl } from '../secure-url.js';
-import { apiKeyFrom, type ApiKeyEnvironment } from './api-key.js';
+import { requireApiKey, type ApiKeyEnvironment } from './api-key.js';
 import { CosStorage, type CosCredentials } from './cos-storage.js';
 import { IbmBackend } from './ibm-backend.js';
 import { IamTokenSource } from './iam-token.js';
@@ -31,19 +31,7 @@ export function openIbmBackend(
   env: IbmEnvironment = process.env,
 ): IbmBackend {
   const { ibm } = settings;
-  const apiKey = apiKeyFrom(env);
-  if (!apiKey) {
-    throw new MaxrecError(
-      ExitCode.environment,
-      'ML_APIKEY is not set: the ibm backend signs in to IBM Cloud with an API key.',
-      {
-        hint:
-          'Create one with `ibmcloud iam api-key-create maxrec --file key.json` ' +
-          '(or in the console under Manage > Access > API keys), then export ' +
-          'ML_APIKEY, or ML_APIKEY_FILE=key.json.',
-      },
-    );
-  }
+  const apiKey = requireApiKey(env, 'the ibm backend');
   if (!ibm.spaceId && !ibm.projectId) {
     throw new MaxrecError(
       ExitCode.configuration,
