@@ -16,6 +16,7 @@ await build({
     // Entry points the benchmark scripts import directly.
     'serve/server': 'src/serve/server.ts',
     'services/local/local-storage': 'src/services/local/local-storage.ts',
+    'services/ibm/cos-storage': 'src/services/ibm/cos-storage.ts',
   },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
