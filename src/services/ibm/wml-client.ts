@@ -6,7 +6,8 @@
  * Trainings). Every call carries `version=YYYY-MM-DD` and the space or
  * project: in the query for GET, PUT and DELETE, in the body for POST.
  *
- * Retries (exponential backoff with jitter):
+ * Token, retries and errors come from ibm-http.ts, shared with the
+ * platform APIs:
  * - GET, DELETE and the PUT of the code are idempotent: retried on network
  *   errors, 429 and 5xx.
  * - POST creates are not: a retry after the service has acted would start a
@@ -30,14 +31,16 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 
-import axios, { type AxiosResponse, type Method } from 'axios';
-import pRetry from 'p-retry';
+import type { AxiosResponse } from 'axios';
 
 import { ExitCode, MaxrecError } from '../../core/errors.js';
 import type { ExitCodeValue } from '../../core/errors.js';
-import { debugLog } from '../debug-log.js';
-import { DEFAULT_RETRY_POLICY, redact } from './iam-token.js';
-import type { RetryPolicy, TokenProvider } from './iam-token.js';
+import {
+  IbmHttp,
+  type HttpCall,
+  type IbmHttpOptions,
+  type IbmService,
+} from './ibm-http.js';
 import {
   connectionSecrets,
   metadataId,
@@ -63,68 +66,59 @@ export type {
 
 export const DEFAULT_WML_VERSION = '2023-05-02';
 
-export interface WmlClientOptions {
+export interface WmlClientOptions extends IbmHttpOptions {
   /** e.g. https://us-south.ml.cloud.ibm.com */
   url: string;
   spaceId?: string;
   projectId?: string;
   /** The `version=YYYY-MM-DD` query every call carries. */
   version?: string;
-  tokens: TokenProvider;
-  retries?: Partial<RetryPolicy>;
-  timeoutMs?: number;
 }
 
-interface Call {
-  method: Method;
-  path: string;
-  /** What the call does, for messages: "create the training". */
-  action: string;
-  idempotent: boolean;
-  signal: AbortSignal | undefined;
-  query?: Record<string, string>;
-  /** A function gives a fresh body per attempt, for streams. */
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** Secrets to redact from the service's messages (COS keys). */
-  secrets?: string[];
-  /** Statuses the caller handles itself instead of an error. */
-  accept?: number[];
+interface WmlCall extends HttpCall {
   /** Exit code for a refusal (4xx other than 401, 403, 404 on a training). */
   refusedExit?: ExitCodeValue;
   trainingId?: string;
-  timeoutMs?: number;
 }
 
-/** A failure pRetry may retry; turned into a MaxrecError at the end. */
-class AttemptFailure extends Error {
-  constructor(
-    readonly retryable: boolean,
-    readonly response?: AxiosResponse<unknown>,
-    readonly networkCode = 'network error',
-  ) {
-    super(response ? `HTTP ${response.status}` : networkCode);
-  }
-}
+/** A WML call before it is placed at the client's URL and version. */
+type Call = Omit<WmlCall, 'base'>;
 
-/** Connection errors where the request cannot have reached the service. */
-const NOT_SENT = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
+const WML: IbmService<WmlCall> = {
+  logName: 'wml',
+  defaultTimeoutMs: 60_000,
+  readError: serviceError,
+  message: (call, { said, status, ref }) =>
+    `WML could not ${call.action}: ${said} [HTTP ${status}${ref}]`,
+  hints: {
+    access: 'Check ML_APIKEY and its access to the space.',
+    unavailable: 'WML is unavailable; try again later.',
+  },
+  refused: (call, { status, ref }, message) =>
+    status === 404 && call.trainingId !== undefined
+      ? new MaxrecError(
+          ExitCode.invocation,
+          `There is no training ${call.trainingId} in this space ` +
+            `[HTTP 404${ref}].`,
+          {
+            hint: 'Check the run id; a hard-deleted training is gone for good.',
+          },
+        )
+      : new MaxrecError(call.refusedExit ?? ExitCode.configuration, message, {
+          hint: 'Check the space or project id, compute size and buckets.',
+        }),
+  unreachable: {
+    name: (host) => `WML at ${host}`,
+    lookIn: 'the space',
+    hint: 'Check the network connection and ML_ENV, then try again.',
+  },
+};
 
 export class WmlClient {
   private readonly baseUrl: string;
   private readonly scope: { space_id: string } | { project_id: string };
   private readonly version: string;
-  private readonly tokens: TokenProvider;
-  private readonly retry: RetryPolicy;
-  private readonly timeoutMs: number;
-  /** The last bearer token sent, redacted from messages as well. */
-  private lastToken = '';
+  private readonly http: IbmHttp<WmlCall>;
 
   constructor(options: WmlClientOptions) {
     const { spaceId, projectId } = options;
@@ -145,9 +139,7 @@ export class WmlClient {
     }
     this.baseUrl = options.url.replace(/\/+$/, '');
     this.version = options.version ?? DEFAULT_WML_VERSION;
-    this.tokens = options.tokens;
-    this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retries };
-    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.http = new IbmHttp(options, WML);
   }
 
   /** POST /ml/v4/model_definitions; resolves with the definition's id. */
@@ -260,115 +252,16 @@ export class WmlClient {
     if (/already/i.test(serviceError(response).message)) {
       return { alreadyEnded: true };
     }
-    throw this.failure(response, call);
+    throw this.http.failure(response, this.located(call));
   }
 
-  private async call(call: Call): Promise<AxiosResponse<unknown>> {
-    let refreshed = false;
-    const attempt = async () => {
-      let response = await this.send(call);
-      if (response.status === 401 && !refreshed) {
-        refreshed = true;
-        this.tokens.invalidate();
-        response = await this.send(call);
-      }
-      const { status } = response;
-      if ((status >= 200 && status < 300) || call.accept?.includes(status)) {
-        return response;
-      }
-      const retryable = call.idempotent
-        ? status === 429 || status >= 500
-        : status === 429 || status === 503;
-      throw new AttemptFailure(retryable, response);
-    };
-    try {
-      return await pRetry(attempt, {
-        retries: this.retry.retries,
-        minTimeout: this.retry.minDelayMs,
-        maxTimeout: this.retry.maxDelayMs,
-        randomize: true,
-        signal: call.signal,
-        shouldRetry: ({ error }) =>
-          error instanceof AttemptFailure && error.retryable,
-      });
-    } catch (error) {
-      call.signal?.throwIfAborted();
-      if (!(error instanceof AttemptFailure)) throw error;
-      if (error.response) throw this.failure(error.response, call);
-      throw this.unreachable(call, error.networkCode);
-    }
+  private call(call: Call): Promise<AxiosResponse<unknown>> {
+    return this.http.call(this.located(call));
   }
 
-  /** One HTTP exchange; a network error becomes an AttemptFailure. */
-  private async send(call: Call): Promise<AxiosResponse<unknown>> {
-    const { method, path, signal } = call;
-    this.lastToken = await this.tokens.token(signal);
-    try {
-      const response = await axios.request<unknown>({
-        method,
-        url: `${this.baseUrl}${path}`,
-        params: { version: this.version, ...call.query },
-        data: typeof call.body === 'function' ? call.body() : call.body,
-        headers: {
-          Accept: 'application/json',
-          ...call.headers,
-          Authorization: `Bearer ${this.lastToken}`,
-        },
-        timeout: call.timeoutMs ?? this.timeoutMs,
-        maxBodyLength: Infinity,
-        maxContentLength: Infinity,
-        validateStatus: () => true,
-        signal,
-      });
-      const trace = serviceError(response).requestId ?? '';
-      debugLog(`wml: ${method} ${path} -> ${response.status} ${trace}`);
-      return response;
-    } catch (error) {
-      signal?.throwIfAborted();
-      const code = (axios.isAxiosError(error) && error.code) || undefined;
-      debugLog(`wml: ${method} ${path} failed: ${code}`);
-      const retryable = call.idempotent || NOT_SENT.has(code ?? '');
-      throw new AttemptFailure(retryable, undefined, code);
-    }
-  }
-
-  private failure(response: AxiosResponse<unknown>, call: Call): MaxrecError {
-    const { status } = response;
-    const error = serviceError(response);
-    const said = `${error.message}${error.code ? ` (${error.code})` : ''}`;
-    const detail = redact(said, [...(call.secrets ?? []), this.lastToken]);
-    const ref = error.requestId ? `, request id ${error.requestId}` : '';
-    const what = `WML could not ${call.action}: ${detail} [HTTP ${status}${ref}]`;
-    if (status === 404 && call.trainingId !== undefined) {
-      return new MaxrecError(
-        ExitCode.invocation,
-        `There is no training ${call.trainingId} in this space ` +
-          `[HTTP 404${ref}].`,
-        { hint: 'Check the run id; a hard-deleted training is gone for good.' },
-      );
-    }
-    const [exitCode, hint] =
-      status === 401 || status === 403
-        ? [ExitCode.environment, 'Check ML_APIKEY and its access to the space.']
-        : status === 429 || status >= 500
-          ? [ExitCode.environment, 'WML is unavailable; try again later.']
-          : [
-              call.refusedExit ?? ExitCode.configuration,
-              'Check the space or project id, compute size and buckets.',
-            ];
-    return new MaxrecError(exitCode, what, { hint });
-  }
-
-  private unreachable(call: Call, code: string): MaxrecError {
-    const host = new URL(this.baseUrl).host;
-    const maybeDone =
-      call.method === 'POST' && !NOT_SENT.has(code)
-        ? ' It may have happened anyway: look in the space before retrying.'
-        : '';
-    return new MaxrecError(
-      ExitCode.environment,
-      `Could not reach WML at ${host} to ${call.action} (${code}).${maybeDone}`,
-      { hint: 'Check the network connection and ML_ENV, then try again.' },
-    );
+  /** The call at this client's URL, with the version every call carries. */
+  private located(call: Call): WmlCall {
+    const query = { version: this.version, ...call.query };
+    return { ...call, base: this.baseUrl, query };
   }
 }

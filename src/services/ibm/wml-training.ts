@@ -10,6 +10,7 @@ import type { AxiosResponse } from 'axios';
 import { ExitCode, MaxrecError } from '../../core/errors.js';
 import type { RunStatus } from '../../core/types.js';
 import { debugLog } from '../debug-log.js';
+import { field, text, type ServiceError } from './ibm-http.js';
 
 export interface ModelDefinitionRequest {
   name: string;
@@ -201,11 +202,7 @@ export function readTrainingState(id: string, data: unknown): TrainingState {
  * `{"trace":"…","errors":[{"code":"…","message":"…"}],"status_code":404}`,
  * with the request id from `trace` or the x-global-transaction-id header.
  */
-export function serviceError(response: AxiosResponse<unknown>): {
-  message: string;
-  code?: string;
-  requestId?: string;
-} {
+export function serviceError(response: AxiosResponse<unknown>): ServiceError {
   const first = field(field(response.data, 'errors'), 0);
   const header: unknown = response.headers['x-global-transaction-id'];
   return {
@@ -215,13 +212,4 @@ export function serviceError(response: AxiosResponse<unknown>): {
     code: text(field(first, 'code')),
     requestId: text(field(response.data, 'trace')) ?? text(header),
   };
-}
-
-function field(value: unknown, key: string | number): unknown {
-  if (typeof value !== 'object' || value === null) return undefined;
-  return (value as Record<string | number, unknown>)[key];
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }
