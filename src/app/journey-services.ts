@@ -30,6 +30,7 @@ import {
 } from '../services/results.js';
 import { Recommender } from '../services/recommender.js';
 import type { StoredObject } from '../services/types.js';
+import { objectKey } from '../services/upload-files.js';
 import { openBackend, type BackendSession } from './backends.js';
 
 /** Files in the top of a data folder that are never uploaded (as the original). */
@@ -299,9 +300,7 @@ function existingData(
   prefix: string,
   dataFile: string,
 ): UploadResult {
-  const key = [prefix.replace(/^\/+|\/+$/g, ''), dataFile]
-    .filter(Boolean)
-    .join('/');
+  const key = objectKey(prefix, dataFile);
   if (!objects.some((o) => o.key === key)) {
     throw new MaxrecError(
       ExitCode.data,

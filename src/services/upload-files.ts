@@ -76,3 +76,8 @@ export async function walkFiles(
   }
   return files;
 }
+
+/** The key of `relative` under `prefix` ('' for none), slashes trimmed. */
+export function objectKey(prefix: string, relative: string): string {
+  return [prefix.replace(/^\/+|\/+$/g, ''), relative].filter(Boolean).join('/');
+}

@@ -23,7 +23,7 @@ import type {
   StorageService,
   StoredObject,
 } from '../types.js';
-import { filesToUpload } from '../upload-files.js';
+import { objectKey, filesToUpload } from '../upload-files.js';
 import { cosError, cosFields } from './cos-errors.js';
 import { checkCosEndpoint } from './cos-endpoint.js';
 
@@ -222,8 +222,7 @@ export class CosStorage implements StorageService {
   ): Promise<StoredObject[]> {
     const { signal } = options;
     const files = await filesToUpload(localPath, options.skip, signal);
-    const keyOf = (relative: string) =>
-      [prefix.replace(/^\/+|\/+$/g, ''), relative].filter(Boolean).join('/');
+    const keyOf = (relative: string) => objectKey(prefix, relative);
     await this.ensureBucket(bucket, signal);
     const report = progressReporter(
       files.reduce((sum, file) => sum + file.bytes, 0),

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ExitCode, MaxrecError } from '../../core/errors.js';
 import { errorCode, reasonOf } from '../fs-errors.js';
 import { bucketsDirectory } from '../paths.js';
-import { filesToUpload, walkFiles } from '../upload-files.js';
+import { objectKey, filesToUpload, walkFiles } from '../upload-files.js';
 import type {
   OnTransferProgress,
   StorageService,
@@ -114,8 +114,7 @@ export class LocalStorage implements StorageService {
   ): Promise<StoredObject[]> {
     const { signal } = options;
     const files = await filesToUpload(localPath, options.skip, signal);
-    const keyOf = (relative: string) =>
-      [prefix.replace(/^\/+|\/+$/g, ''), relative].filter(Boolean).join('/');
+    const keyOf = (relative: string) => objectKey(prefix, relative);
     for (const file of files) this.objectPath(bucket, keyOf(file.relative));
     await this.ensureBucket(bucket);
 
