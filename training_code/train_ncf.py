@@ -269,7 +269,8 @@ def report_epoch(record: dict) -> None:
 
 
 def report_pretrain(record: dict) -> None:
-    # No event: pretraining trains a GMF and an MLP apart, there is no NeuMF to validate yet.
+    # A phase event, not an epoch event: there is no NeuMF to validate yet.
+    emit_phase("pretrain", record)
     say(
         f"Pretraining GMF and MLP epoch {record['epoch']}/{record['epochs']}  "
         f"loss {record['loss']:.4f}  {record['seconds']:.1f}s  "
@@ -278,10 +279,22 @@ def report_pretrain(record: dict) -> None:
 
 
 def report_refit(record: dict) -> None:
-    # No event: the monitor's epoch events carry validation metrics, which a refit has not.
+    # A phase event, not an epoch event: the refit trains on the validation items too.
+    emit_phase("refit", record)
     say(
         f"Refit epoch {record['epoch']}/{record['epochs']}  loss {record['loss']:.4f}  "
         f"{record['seconds']:.1f}s  {record['samples_per_second'] / 1e3:.0f}k samples/s"
+    )
+
+
+def emit_phase(phase: str, record: dict) -> None:
+    emit(
+        "phase",
+        phase=phase,
+        epoch=record["epoch"],
+        epochs=record["epochs"],
+        loss=record["loss"],
+        seconds=record["seconds"],
     )
 
 

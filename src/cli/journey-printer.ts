@@ -32,6 +32,7 @@ export function createJourneyPrinter(
   let printedEnd = false;
   const printedEpochs = new Set<string>();
   let printedTrials = 0;
+  let printedPhases = 0;
   let lastProgressAt = 0;
   let lastProgressLine = '';
 
@@ -115,6 +116,15 @@ export function createJourneyPrinter(
       );
     }
     printedTrials = context.trials.length;
+    for (const p of context.phases.slice(printedPhases)) {
+      output.record(
+        'phase',
+        { ...p },
+        `${p.phase === 'refit' ? 'Refit on training + validation, epoch' : 'Pretraining epoch'} ` +
+          `${p.epoch}/${p.epochs}  loss ${p.loss.toFixed(4)}  ${p.seconds.toFixed(1)} s`,
+      );
+    }
+    printedPhases = context.phases.length;
     const end = context.endEvent;
     if (end && !printedEnd) {
       printedEnd = true;

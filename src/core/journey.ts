@@ -27,6 +27,7 @@ export type HeadlessMode = Exclude<JourneyMode, 'interactive'>;
 
 export type StartEvent = Extract<TrainerEvent, { event: 'start' }>;
 export type EndEvent = Extract<TrainerEvent, { event: 'end' }>;
+export type PhaseEvent = Extract<TrainerEvent, { event: 'phase' }>;
 
 export interface EpochSummary {
   epoch: number;
@@ -84,6 +85,10 @@ export interface JourneyContext {
   /** The epochs of the current trial (all epochs without HPO). */
   epochs: EpochSummary[];
   trials: TrialSummary[];
+  /** Pretraining and refit epochs, in order. */
+  phases: PhaseEvent[];
+  /** The last of them while no validated epoch has come since. */
+  currentPhase: PhaseEvent | null;
   startEvent: StartEvent | null;
   endEvent: EndEvent | null;
   /** The trainer's own error event, the best reason when a run fails. */

@@ -64,6 +64,8 @@ export function initialContext(input: JourneyInput): JourneyContext {
     statusHistory: [],
     epochs: [],
     trials: [],
+    phases: [],
+    currentPhase: null,
     startEvent: null,
     endEvent: null,
     trainerError: null,
@@ -134,6 +136,8 @@ export const journeySetup = setup({
     resetRunProgress: assign({
       epochs: [],
       trials: [],
+      phases: [],
+      currentPhase: null,
       startEvent: null,
       endEvent: null,
       trainerError: null,
@@ -174,7 +178,10 @@ export const journeySetup = setup({
             seconds: trainer.seconds,
             ...(trainer.trial !== undefined ? { trial: trainer.trial } : {}),
           };
-          return { epochs: sameTrial ? [...context.epochs, epoch] : [epoch] };
+          return {
+            epochs: sameTrial ? [...context.epochs, epoch] : [epoch],
+            currentPhase: null,
+          };
         }
         case 'trial':
           return {
@@ -191,8 +198,13 @@ export const journeySetup = setup({
               },
             ],
           };
+        case 'phase':
+          return {
+            phases: [...context.phases, trainer],
+            currentPhase: trainer,
+          };
         case 'end':
-          return { endEvent: trainer };
+          return { endEvent: trainer, currentPhase: null };
         case 'error':
           return { trainerError: trainer.message };
       }

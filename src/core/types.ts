@@ -108,6 +108,15 @@ export type TrainerEvent =
       trial?: number;
     }
   | {
+      /** An epoch without validation: pretraining, or the refit. */
+      event: 'phase';
+      phase: 'pretrain' | 'refit';
+      epoch: number;
+      epochs: number;
+      loss: number;
+      seconds: number;
+    }
+  | {
       event: 'trial';
       trial: number;
       trials: number;

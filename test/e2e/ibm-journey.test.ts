@@ -111,6 +111,8 @@ describe('maxrec train CONFIG package on the ibm backend', () => {
     // Monitored from the results bucket while it ran: every epoch's line.
     expect(result.stdout).toMatch(/Epoch 1\//);
     expect(result.stdout).toMatch(/Epoch 2\//);
+    // Then the refit, which has no validation: shown as its own phase.
+    expect(result.stdout).toMatch(/Refit on training \+ validation, epoch 1\//);
     expect(result.stdout).toMatch(/Done\. The trained model is in/);
     const model = path.join(ws.dir, 'training_output/trained_model');
     expect(existsSync(path.join(model, 'model.onnx'))).toBe(true);

@@ -118,6 +118,31 @@ describe('monitor', () => {
     );
   });
 
+  it('shows the refit (epochs without validation) on the epoch line', async () => {
+    const journey = startJourney();
+    const follower = await watching(journey);
+    const app = await renderApp(journey);
+    for (const event of trainerEventsFixture(3).filter(
+      (e) => e.event !== 'end',
+    )) {
+      follower.handlers.onTrainerEvent(event);
+    }
+    follower.handlers.onTrainerEvent({
+      event: 'phase',
+      phase: 'refit',
+      epoch: 1,
+      epochs: 3,
+      loss: 0.31,
+      seconds: 4,
+    });
+    const screen = await waitForFrame(app, 'refit 1/3');
+    // Two refit epochs of 4 s left.
+    expect(screen).toMatch(/3\/3 · refit 1\/3 · elapsed .* · left ~8s/);
+    const { phases, currentPhase } = journey.actor.getSnapshot().context;
+    expect(phases).toHaveLength(1);
+    expect(currentPhase?.phase).toBe('refit');
+  });
+
   it('a failed run shows what happened', async () => {
     const journey = startJourney();
     const follower = await watching(journey);

@@ -75,7 +75,13 @@ def test_shipped_command_trains_on_the_sample_layout(tmp_path):
     done = run_script(code, data_dir, result_dir)
     assert done.returncode == 0, done.stdout + done.stderr
     events = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
-    assert [e["event"] for e in events] == ["start", "epoch", "epoch", "end"]
+    names = [e["event"] for e in events]
+    # Two validated epochs, then the refit on train + validation for the best count.
+    refit = [e for e in events if e["event"] == "phase"]
+    assert names == ["start", "epoch", "epoch"] + ["phase"] * len(refit) + ["end"]
+    assert refit and all(e["phase"] == "refit" for e in refit)
+    assert [e["epoch"] for e in refit] == list(range(1, refit[0]["epochs"] + 1))
+    assert set(refit[0]) == {"event", "phase", "epoch", "epochs", "loss", "seconds"}
     assert events[0]["users"] > 0 and events[0]["hpo"] is False
     assert set(events[1]) == {
         "event",

@@ -10,7 +10,14 @@ import { errorCode } from '../fs-errors.js';
 
 const CHUNK_BYTES = 64 * 1024;
 
-const EVENT_NAMES = new Set(['start', 'epoch', 'trial', 'end', 'error']);
+const EVENT_NAMES = new Set([
+  'start',
+  'epoch',
+  'phase',
+  'trial',
+  'end',
+  'error',
+]);
 
 /**
  * A trainer event when the line is one (`{"event": ...}`); undefined for

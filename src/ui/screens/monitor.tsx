@@ -38,7 +38,14 @@ export function MonitorScreen({ snapshot }: { snapshot: JourneySnapshot }) {
     startedAt !== undefined
       ? ((context.run?.endedAt ?? now) - startedAt) / 1000
       : null;
-  const left = estimateTimeLeft(context.epochs, summary.total);
+  // Pretraining or the refit, while one runs: epochs without validation.
+  const phase = context.currentPhase;
+  const left = phase
+    ? (phase.epochs - phase.epoch) * phase.seconds
+    : estimateTimeLeft(context.epochs, summary.total);
+  const phaseText = phase
+    ? ` · ${phase.phase === 'refit' ? 'refit' : 'pretraining'} ${phase.epoch}/${phase.epochs}`
+    : '';
   const detached = isIn(snapshot, 'monitor.detached');
   const confirming = isIn(snapshot, 'monitor.confirmCancel');
   const cancelling = isIn(snapshot, 'monitor.cancelling');
@@ -105,7 +112,7 @@ export function MonitorScreen({ snapshot }: { snapshot: JourneySnapshot }) {
         <ProgressBar
           fraction={summary.total > 0 ? summary.done / summary.total : 0}
           width={layout.barWidth}
-          detail={`${summary.done}/${summary.total} · elapsed ${formatDuration(elapsed)} · left ${left === null ? '–' : `~${formatDuration(left)}`}`}
+          detail={`${summary.done}/${summary.total}${phaseText} · elapsed ${formatDuration(elapsed)} · left ${left === null ? '–' : `~${formatDuration(left)}`}`}
           color={theme.accent}
         />
       </Text>
