@@ -9,32 +9,24 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  loadConfig,
-  updateHyperparameters,
-} from '../../src/services/config/config-file.js';
+import { loadConfig } from '../../src/services/config/config-file.js';
 import type { IbmBackend } from '../../src/services/ibm/ibm-backend.js';
 import { openIbmBackend } from '../../src/services/ibm/open-ibm.js';
 import {
   collect,
-  makeWorkspace,
   repoRoot,
   runCli,
-  setupWorkspace,
   startCli,
   waitForOutput,
   type Workspace,
 } from '../helpers/cli.js';
-import {
-  s3Server,
-  uniqueBucketName,
-  type S3TestServer,
-} from '../helpers/s3-server.js';
+import { s3Server, type S3TestServer } from '../helpers/s3-server.js';
 import {
   startWmlContractServer,
   type WmlContractServer,
 } from '../helpers/wml-contract-server.js';
 import { s3TrainingRunner } from '../helpers/wml-s3-runner.js';
+import { makeIbmWorkspace, trainingId } from '../helpers/ibm-workspace.js';
 
 const PYTHON = path.join(repoRoot, '.venv/bin/python');
 let s3: S3TestServer;
@@ -52,46 +44,7 @@ afterAll(async () => {
   await s3?.stop();
 });
 
-/** A workspace set up for the ibm backend, with the secrets in its env. */
-async function ibmWorkspace(epochs: number): Promise<Workspace> {
-  const ws = makeWorkspace({ lines: 4000 });
-  Object.assign(ws.env, {
-    ML_APIKEY: wml.apiKey,
-    AWS_ACCESS_KEY_ID: s3.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    MAXREC_POLL_MS: '200',
-  });
-  await setupWorkspace(ws, [
-    '--backend',
-    'ibm',
-    '--data-bucket',
-    uniqueBucketName('data'),
-    '--results-bucket',
-    uniqueBucketName('results'),
-    '--compute',
-    'cpu',
-    '--cos-endpoint',
-    s3.endpoint,
-    '--location',
-    s3.location,
-    '--signing-region',
-    s3.region,
-    '--wml-url',
-    wml.url,
-    '--iam-url',
-    wml.iamUrl,
-    '--space-id',
-    wml.spaceId,
-  ]);
-  await updateHyperparameters(ws.configPath, { epochs });
-  return ws;
-}
-
-function trainingId(output: string): string {
-  const match = /Training id: (\S+)/.exec(output);
-  if (!match?.[1]) throw new Error(`no training id in:\n${output}`);
-  return match[1];
-}
+const ibmWorkspace = (epochs: number) => makeIbmWorkspace(s3, wml, epochs);
 
 async function backendOf(ws: Workspace): Promise<IbmBackend> {
   const { settings } = await loadConfig(ws.configPath);
