@@ -69,6 +69,7 @@ describe('home and setup screens', () => {
     await pressAndWait(app, [KEYS.right], '[ibm]');
     // Backend, data folder, two buckets, then the ibm fields.
     await press(app, KEYS.down, KEYS.down, KEYS.down, KEYS.down);
+    await waitForFrame(app, '`maxrec ibm spaces` lists your deployment spaces');
     await type(app, 'https://s3.eu-de.cloud-object-storage.appdomain.cloud');
     await waitForFrame(app, 's3.eu-de.cloud-object-storage.appdomain.cloud');
     await press(app, KEYS.down);

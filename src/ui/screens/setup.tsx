@@ -179,9 +179,22 @@ export function SetupScreen({ snapshot }: { snapshot: JourneySnapshot }) {
               {'    '}
               {IBM_SECRETS.map((name) => {
                 const value = process.env[name];
-                return `${name} ${value ? maskSecret(value) : 'NOT SET'}`;
+                const fromFile =
+                  name === 'ML_APIKEY' && process.env['ML_APIKEY_FILE'];
+                const state = value
+                  ? maskSecret(value)
+                  : fromFile
+                    ? 'from ML_APIKEY_FILE'
+                    : 'NOT SET';
+                return `${name} ${state}`;
               }).join(' · ')}
             </Text>
+            {field === 'cosEndpoint' || field === 'spaceId' ? (
+              <Text color={theme.muted}>
+                {'    '}`maxrec ibm spaces` lists your deployment spaces,
+                `maxrec ibm instances` your COS and WML instances.
+              </Text>
+            ) : null}
           </>
         ) : null}
         {row(
