@@ -1,6 +1,6 @@
 /** `maxrec recommend USER_ID`: a trained model's top items for one user. */
 import { ExitCode } from '../core/errors.js';
-import { Recommender } from '../services/recommender.js';
+import { loadServedModel } from '../serve/model-folder.js';
 import type { Output } from './output.js';
 
 export async function recommendCommand(options: {
@@ -13,7 +13,9 @@ export async function recommendCommand(options: {
   output: Output;
 }): Promise<number> {
   const { userId, model, count, titles, all, output } = options;
-  const recommender = await Recommender.load(model, { titlesFile: titles });
+  // The folder is checked as `maxrec serve` checks it: a missing or broken
+  // one is a wrong --model (exit 3), with what to pass instead.
+  const { recommender } = await loadServedModel(model, { titlesFile: titles });
   try {
     const excludeSeen = !all && recommender.canExcludeSeen;
     const top = await recommender.recommend(userId, count, { excludeSeen });

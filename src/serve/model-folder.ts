@@ -77,7 +77,7 @@ function cannotServe(
 ): MaxrecError {
   return new MaxrecError(
     ExitCode.configuration,
-    `Cannot serve ${modelDir}: ${reason}`,
+    `Cannot use the model in ${modelDir}: ${reason}`,
     {
       hint:
         'Pass the trained_model folder (it holds model.onnx, users.json and ' +

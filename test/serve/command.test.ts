@@ -151,7 +151,9 @@ describe('serveCommand', () => {
     );
     expect(error).toMatchObject({
       exitCode: 3,
-      message: expect.stringContaining(`Cannot serve ${modelDir}`) as string,
+      message: expect.stringContaining(
+        `Cannot use the model in ${modelDir}`,
+      ) as string,
       hint: expect.stringContaining('trained_model') as string,
     });
   });
