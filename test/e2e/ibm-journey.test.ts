@@ -182,6 +182,26 @@ describe('maxrec train CONFIG package on the ibm backend', () => {
   }, 300_000);
 });
 
+describe('WML refusing the training', () => {
+  it('a 500 on create: the message and request id, exit 2, no definition left', async () => {
+    const ws = await ibmWorkspace(1);
+    const before = wml.modelDefinitions.size;
+    wml.failNext('POST', '/ml/v4/trainings', 500);
+    const result = await runCli(['train', ws.configPath, 'package'], {
+      cwd: ws.dir,
+      env: ws.env,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/request id/i);
+    const deleted = wml.requests.filter(
+      (r) =>
+        r.method === 'DELETE' && r.path.startsWith('/ml/v4/model_definitions/'),
+    );
+    expect(deleted.at(-1)?.status).toBe(204);
+    expect(wml.modelDefinitions.size).toBe(before);
+  }, 120_000);
+});
+
 describe('refused before anything is uploaded', () => {
   it('a wrong API key: exit 2, the data bucket untouched, the key not shown', async () => {
     const ws = await ibmWorkspace(1);

@@ -221,6 +221,17 @@ export class WmlContractServer {
       return this.createModelDefinition(x);
     }
     if (method === 'PUT' && code) return this.uploadCode(x, code[1]!);
+    const definition = /^\/ml\/v4\/model_definitions\/([^/]+)$/.exec(path);
+    if (method === 'DELETE' && definition) {
+      if (!this.modelDefinitions.delete(definition[1]!)) {
+        return x.refuse(
+          404,
+          'model_definition_not_found',
+          'No such definition.',
+        );
+      }
+      return x.reply(204);
+    }
     if (method === 'POST' && path === '/ml/v4/trainings') {
       return this.createTraining(x);
     }

@@ -34,6 +34,7 @@ export interface IbmBackendOptions {
     WmlClient,
     | 'createModelDefinition'
     | 'uploadModelDefinitionCode'
+    | 'deleteModelDefinition'
     | 'createTraining'
     | 'getTraining'
     | 'cancelTraining'
@@ -82,28 +83,35 @@ export class IbmBackend implements TrainingBackend {
       },
       signal,
     );
-    await wml.uploadModelDefinitionCode(
-      definition,
-      request.codeArchive,
-      signal,
-    );
-    const id = await wml.createTraining(
-      {
-        name: request.name,
-        modelDefinitionId: definition,
-        command: request.command,
-        hardwareSpec,
-        softwareSpec: this.options.softwareSpec
-          ? { name: this.options.softwareSpec }
-          : undefined,
-        dataConnection: this.options.connection,
-        dataBucket: request.dataBucket,
-        dataPath: request.dataPrefix || undefined,
-        resultsBucket: request.resultsBucket,
-        resultsPath: this.options.resultsPath ?? 'maxrec-runs',
-      },
-      signal,
-    );
+    let id: string;
+    try {
+      await wml.uploadModelDefinitionCode(
+        definition,
+        request.codeArchive,
+        signal,
+      );
+      id = await wml.createTraining(
+        {
+          name: request.name,
+          modelDefinitionId: definition,
+          command: request.command,
+          hardwareSpec,
+          softwareSpec: this.options.softwareSpec
+            ? { name: this.options.softwareSpec }
+            : undefined,
+          dataConnection: this.options.connection,
+          dataBucket: request.dataBucket,
+          dataPath: request.dataPrefix || undefined,
+          resultsBucket: request.resultsBucket,
+          resultsPath: this.options.resultsPath ?? 'maxrec-runs',
+        },
+        signal,
+      );
+    } catch (error) {
+      // No training came of the definition: leave no clutter in the space.
+      await wml.deleteModelDefinition(definition).catch(() => undefined);
+      throw error;
+    }
     return { id, status: 'pending', startedAt: Date.now() };
   }
 

@@ -192,6 +192,18 @@ export class WmlClient {
     });
   }
 
+  /** DELETE /ml/v4/model_definitions/{id}, e.g. one no training came of. */
+  async deleteModelDefinition(id: string, signal?: AbortSignal): Promise<void> {
+    await this.call({
+      method: 'DELETE',
+      path: `/ml/v4/model_definitions/${encodeURIComponent(id)}`,
+      action: `delete model definition ${id}`,
+      idempotent: true,
+      signal,
+      query: this.scope,
+    });
+  }
+
   /** POST /ml/v4/trainings; resolves with the training's id. */
   async createTraining(
     request: CreateTrainingRequest,
