@@ -1,25 +1,46 @@
 /**
  * IBM Cloud IAM, the resource controller and the Watson Data API's spaces
- * on 127.0.0.1, as src/services/ibm/ibm-platform.ts cites them: the token
- * endpoint, `GET /v2/resource_instances` (filtered by `resource_id`, paged
- * by a `start` token in `next_url`), `POST /v2/resource_keys` (a COS key
- * with HMAC keys only when `parameters.HMAC` is true) and `GET /v2/spaces`
- * (paged by `start` in `next.href`). Strict where the contract is (bearer
- * tokens, query parameters, body fields), so a drifting client fails here.
+ * on 127.0.0.1, as src/services/ibm/ibm-platform.ts and cos-credentials.ts
+ * cite them: the token endpoint, `GET /v2/resource_groups` (unpaged),
+ * `GET /v2/resource_instances` (filtered by `resource_id` and
+ * `resource_group_id`, paged by a `start` token in `next_url`), an
+ * instance's keys at `GET /v2/resource_instances/{id}/resource_keys`
+ * (paged the same way), one at `GET /v2/resource_keys/{id}`,
+ * `POST /v2/resource_keys` (a COS key with HMAC keys only when
+ * `parameters.HMAC` is true) and `GET /v2/spaces` (paged by `start` in
+ * `next.href`). Strict where the contract is (bearer tokens, query
+ * parameters, body fields), so a drifting client fails here. A key's
+ * `credentials` are served as stored: a test stores `{REDACTED: …}` for a
+ * key the API key may not read; a one-time key's are left out once made.
  *
  * The spaces API is served under `/dataplatform`, as a proxy would: its
  * links stay host-relative, as the real ones are, so a client that followed
  * them literally instead of sending their `start` token would fail.
- * Steered by the test with `instances`, `spaces`, `pageSize`, `failNext`
- * and `revokeTokens`; `keys` holds every credential created, secrets and all.
+ * Steered by the test with `groups`, `instances`, `resourceKeys`, `spaces`,
+ * `pageSize`, `failNext` and `revokeTokens`; `keys` holds every credential
+ * created, secrets and all.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { RESOURCE_IDS } from '../../src/services/ibm/ibm-platform.js';
+import {
+  contractGroup,
+  contractKey,
+  DEFAULT_GROUP_ID,
+  hmacKeysOf,
+} from './ibm-platform-fixtures.js';
 import { asObject, type Json } from './wml-contract-rules.js';
+
+export {
+  contractGroup,
+  contractInstance,
+  contractKey,
+  DEFAULT_GROUP_ID,
+  hmacKeysOf,
+} from './ibm-platform-fixtures.js';
 
 export interface RecordedRequest {
   method: string;
@@ -43,27 +64,8 @@ interface Exchange {
 
 const SPACES_PREFIX = '/dataplatform';
 const ROLES = new Set(['Reader', 'Writer', 'Manager']);
-
-/** A resource controller instance record, as the service lists one. */
-export function contractInstance(
-  kind: keyof typeof RESOURCE_IDS,
-  name: string,
-  region = kind === 'cos' ? 'global' : 'us-south',
-): Json {
-  const guid = randomUUID();
-  const service = kind === 'cos' ? 'cloud-object-storage' : 'pm-20';
-  return {
-    id: `crn:v1:bluemix:public:${service}:${region}:a/acct:${guid}::`,
-    guid,
-    crn: `crn:v1:bluemix:public:${service}:${region}:a/acct:${guid}::`,
-    name,
-    region_id: region,
-    state: 'active',
-    type: 'service_instance',
-    resource_id: RESOURCE_IDS[kind],
-    resource_group_id: 'rg-0be5ad401ae913d8',
-  };
-}
+const INSTANCE_KEYS = /^\/v2\/resource_instances\/([^/]+)\/resource_keys$/;
+const ONE_KEY = /^\/v2\/resource_keys\/([^/]+)$/;
 
 export class IbmPlatformContractServer {
   url = '';
@@ -72,7 +74,10 @@ export class IbmPlatformContractServer {
   dataPlatformUrl = '';
   readonly apiKey = 'platform-test-api-key-0123456789';
   readonly requests: RecordedRequest[] = [];
+  groups: Json[] = [contractGroup('Default', DEFAULT_GROUP_ID, true)];
   instances: Json[] = [];
+  /** Every resource key the service holds, those created included. */
+  resourceKeys: Json[] = [];
   spaces: { id: string; name: string }[] = [];
   /** The most rows a page holds, whatever `limit` asks. */
   pageSize = 2;
@@ -157,8 +162,13 @@ export class IbmPlatformContractServer {
       return refuse(x, 401, 'The bearer token is not valid.');
     }
     const route = `${method} ${spaces ? path.slice(SPACES_PREFIX.length) : path}`;
+    if (route === 'GET /v2/resource_groups') return this.listGroups(x);
     if (route === 'GET /v2/resource_instances') return this.listInstances(x);
     if (route === 'POST /v2/resource_keys') return this.createKey(x);
+    const keysOf = INSTANCE_KEYS.exec(path)?.[1];
+    if (method === 'GET' && keysOf) return this.listKeys(x, keysOf);
+    const key = ONE_KEY.exec(path)?.[1];
+    if (method === 'GET' && key) return this.getKey(x, key);
     if (route === 'GET /v2/spaces' && spaces) return this.listSpaces(x);
     refuse(x, 404, `No route for ${method} ${path}.`);
   }
@@ -180,13 +190,20 @@ export class IbmPlatformContractServer {
     reply(200, { access_token: token, expires_in: 3600, expiration });
   }
 
+  private listGroups(x: Exchange): void {
+    x.reply(200, { resources: this.groups });
+  }
+
   private listInstances(x: Exchange): void {
     const { query } = x.record;
     if (!query['resource_id']) {
       return resourceControllerError(x, 400, 'Filter by resource_id here.');
     }
+    const group = query['resource_group_id'];
     const rows = this.instances.filter(
-      (i) => i['resource_id'] === query['resource_id'],
+      (i) =>
+        i['resource_id'] === query['resource_id'] &&
+        (group === undefined || i['resource_group_id'] === group),
     );
     const page = this.page(x, rows);
     if (!page) return;
@@ -239,6 +256,45 @@ export class IbmPlatformContractServer {
     return { rows: rows.slice(offset, end), next };
   }
 
+  /** An instance's keys, `id` its GUID or CRN, URL-encoded. */
+  private listKeys(x: Exchange, id: string): void {
+    const instance = this.instance(decodeURIComponent(id));
+    if (!instance) {
+      return resourceControllerError(x, 404, `Instance ${id} not found.`);
+    }
+    const rows = this.resourceKeys
+      .filter((key) => key['source_crn'] === instance['crn'])
+      .map(stored);
+    const page = this.page(x, rows);
+    if (!page) return;
+    const next = new URLSearchParams({
+      limit: x.record.query['limit'] ?? '100',
+      start: page.next ?? '',
+    });
+    x.reply(200, {
+      rows_count: page.rows.length,
+      next_url: page.next
+        ? `/v2/resource_instances/${id}/resource_keys?${next}`
+        : null,
+      resources: page.rows,
+    });
+  }
+
+  private getKey(x: Exchange, id: string): void {
+    const wanted = decodeURIComponent(id);
+    const key = this.resourceKeys.find(
+      (k) => k['guid'] === wanted || k['crn'] === wanted,
+    );
+    if (!key) {
+      return resourceControllerError(x, 404, `Resource key ${id} not found.`);
+    }
+    x.reply(200, stored(key));
+  }
+
+  private instance(id: string): Json | undefined {
+    return this.instances.find((i) => i['guid'] === id || i['crn'] === id);
+  }
+
   private createKey(x: Exchange): void {
     const body = asObject(x.record.body);
     const { name, source, role } = body;
@@ -249,9 +305,7 @@ export class IbmPlatformContractServer {
     if (role !== undefined && !(typeof role === 'string' && ROLES.has(role))) {
       return resourceControllerError(x, 400, `Unknown role ${String(role)}.`);
     }
-    const instance = this.instances.find(
-      (i) => i['guid'] === source || i['crn'] === source,
-    );
+    const instance = this.instance(source);
     if (!instance) {
       return resourceControllerError(x, 404, `Instance ${source} not found.`);
     }
@@ -261,31 +315,18 @@ export class IbmPlatformContractServer {
     ) {
       return resourceControllerError(x, 400, 'Ask COS for {"HMAC": true}.');
     }
-    const created: CreatedKey = {
-      request: body,
-      accessKeyId: randomBytes(16).toString('hex'),
-      secretAccessKey: randomBytes(24).toString('hex'),
-    };
-    this.keys.push(created);
-    const guid = randomUUID();
-    x.reply(201, {
-      id: `crn:v1:bluemix:public:cloud-object-storage:global:a/acct:key:${guid}`,
-      guid,
-      name,
-      source_crn: instance['crn'],
-      state: 'active',
-      credentials: {
-        apikey: `service-id-api-key-${guid}`,
-        cos_hmac_keys: {
-          access_key_id: created.accessKeyId,
-          secret_access_key: created.secretAccessKey,
-        },
-        endpoints:
-          'https://control.cloud-object-storage.cloud.ibm.com/v2/endpoints',
-        resource_instance_id: instance['crn'],
-      },
-    });
+    const key = contractKey(instance, name);
+    this.keys.push({ request: body, ...hmacKeysOf(key) });
+    this.resourceKeys.push(key);
+    x.reply(201, key);
   }
+}
+
+/** A stored key as a read shows it: a one-time key without its values. */
+function stored(key: Json): Json {
+  if (key['onetime_credentials'] !== true) return key;
+  const { credentials: _withheld, ...rest } = key;
+  return rest;
 }
 
 /** `{error_code, message, status_code, transaction_id}`, as the service. */

@@ -1,27 +1,37 @@
 /**
  * Discovery for IBM setup, as the original setup offered it: the account's
- * WML and COS instances, the deployment spaces of a region, and a new COS
- * credential with HMAC keys. HTTP, retries and errors: ibm-platform-http.ts.
+ * resource groups, its WML and COS instances, the deployment spaces of a
+ * region, and COS credentials with HMAC keys (cos-credentials.ts). HTTP,
+ * retries and errors: ibm-platform-http.ts.
  *
  * Protocols, checked against IBM's pages and IBM's own clients:
+ * - Resource manager,
+ *   https://cloud.ibm.com/apidocs/resource-controller/resource-manager
+ *   (client: IBM/platform-services-node-sdk, resource-manager/v2.ts, whose
+ *   service URL is the resource controller's with `/v2`).
+ *   `GET /v2/resource_groups` answers `{resources:[{id, crn, account_id,
+ *   name, state, default}]}`, unpaged.
  * - Resource controller,
  *   https://cloud.ibm.com/apidocs/resource-controller/resource-controller
- *   (client: IBM/platform-services-node-sdk, resource-controller/v2.ts).
- *   `GET /v2/resource_instances?resource_id=…&limit=…` answers `{rows_count,
- *   next_url, resources:[{guid, crn, name, region_id, state,
- *   resource_group_id}]}`, `next_url` carrying the `start` token.
- *   `POST /v2/resource_keys` with `{name, source (instance GUID or CRN),
- *   role, parameters}` answers the key, with its `credentials`.
- * - COS HMAC keys,
- *   https://cloud.ibm.com/docs/cloud-object-storage?topic=cloud-object-storage-uhc-hmac-credentials-main:
- *   parameters `{"HMAC": true}` add `credentials.cos_hmac_keys` with
- *   `access_key_id` and `secret_access_key`.
+ *   (client: the same SDK, resource-controller/v2.ts).
+ *   `GET /v2/resource_instances?resource_id=…&resource_group_id=…&limit=…`
+ *   answers `{rows_count, next_url, resources:[{guid, crn, name,
+ *   region_id, state, resource_group_id}]}`, `next_url` carrying the
+ *   `start` token.
  * - Watson Data API spaces, https://cloud.ibm.com/apidocs/watson-data-api:
  *   `GET /v2/spaces` answers `{resources:[{metadata:{id}, entity:{name}}],
  *   next:{href}}`: `resources`, not `results`, as ibm-watsonx-ai's
  *   Spaces._get_resources reads it; `next.href` carries `start`.
  */
 import { ExitCode, MaxrecError } from '../../core/errors.js';
+import {
+  createHmacCredential,
+  listCosCredentials,
+  readHmacCredential,
+  type CosCredential,
+  type HmacCredential,
+  type ResourceController,
+} from './cos-credentials.js';
 import type { RetryPolicy, TokenProvider } from './iam-token.js';
 import {
   field,
@@ -30,6 +40,13 @@ import {
   text,
   type PlatformCall,
 } from './ibm-platform-http.js';
+import { pickNamed } from './pick-named.js';
+
+export {
+  findCredential,
+  type CosCredential,
+  type HmacCredential,
+} from './cos-credentials.js';
 
 export const DEFAULT_RESOURCE_CONTROLLER_URL =
   'https://resource-controller.cloud.ibm.com';
@@ -65,10 +82,13 @@ export interface DeploymentSpace {
   name: string;
 }
 
-export interface HmacCredential {
-  credentialName: string;
-  accessKeyId: string;
-  secretAccessKey: string;
+export interface ResourceGroup {
+  id: string;
+  name: string;
+  state: string;
+  /** The account's default group, where new instances go. */
+  default: boolean;
+  accountId: string;
 }
 
 export interface IbmPlatformOptions {
@@ -129,18 +149,46 @@ export class IbmPlatformClient {
       : undefined;
   }
 
-  /** Every WML or COS instance the API key can see, all pages. */
+  /** The resource groups the API key can see. */
+  async listResourceGroups(signal?: AbortSignal): Promise<ResourceGroup[]> {
+    const { data } = await this.http.call({
+      method: 'GET',
+      base: this.resourceControllerUrl,
+      path: '/v2/resource_groups',
+      action: 'list the resource groups',
+      signal,
+      idempotent: true,
+    });
+    return list(field(data, 'resources')).map((row) => ({
+      id: text(field(row, 'id')) ?? '',
+      name: text(field(row, 'name')) ?? '',
+      state: text(field(row, 'state')) ?? '',
+      default: field(row, 'default') === true,
+      accountId: text(field(row, 'account_id')) ?? '',
+    }));
+  }
+
+  /**
+   * Every WML or COS instance the API key can see, all pages; only those of
+   * one resource group when `resourceGroupId` is given.
+   */
   async listInstances(
     kind: InstanceKind,
+    filter: { resourceGroupId?: string } = {},
     signal?: AbortSignal,
   ): Promise<ServiceInstance[]> {
+    const group = filter.resourceGroupId;
     const call: PlatformCall = {
       method: 'GET',
       base: this.resourceControllerUrl,
       path: '/v2/resource_instances',
       action: `list the ${kind.toUpperCase()} instances`,
       signal,
-      query: { resource_id: RESOURCE_IDS[kind], limit: '100' },
+      query: {
+        resource_id: RESOURCE_IDS[kind],
+        ...(group ? { resource_group_id: group } : {}),
+        limit: '100',
+      },
       idempotent: true,
     };
     const rows = await this.http.allPages(call, (body) => ({
@@ -179,52 +227,49 @@ export class IbmPlatformClient {
     }));
   }
 
-  /**
-   * A new credential on a COS instance (GUID or CRN) with HMAC keys and
-   * role Writer, the role of IBM's own example: WML reads the data and
-   * writes the results with these keys. Not retried once it may have
-   * arrived, so that no second key pair is left behind.
-   */
-  async createHmacCredential(
+  /** See cos-credentials.ts. */
+  createHmacCredential(
     cosInstance: string,
     name: string,
     signal?: AbortSignal,
   ): Promise<HmacCredential> {
-    const response = await this.http.call({
-      method: 'POST',
-      base: this.resourceControllerUrl,
-      path: '/v2/resource_keys',
-      action: `create credential "${name}" on COS instance ${cosInstance}`,
-      signal,
-      body: {
-        name,
-        source: cosInstance,
-        role: 'Writer',
-        parameters: { HMAC: true },
-      },
-      idempotent: false,
-      refused: {
-        exit: ExitCode.invocation,
-        hint: 'Check --cos-instance: `maxrec ibm instances` lists them.',
-      },
-    });
-    const keys = field(field(response.data, 'credentials'), 'cos_hmac_keys');
-    const accessKeyId = text(field(keys, 'access_key_id'));
-    const secretAccessKey = text(field(keys, 'secret_access_key'));
-    if (!accessKeyId || !secretAccessKey) {
-      throw new MaxrecError(
-        ExitCode.environment,
-        `Credential "${name}" was created but holds no HMAC keys.`,
-        {
-          hint:
-            'Check that the instance is Cloud Object Storage, and delete ' +
-            "the credential in the instance's Service credentials tab.",
-        },
-      );
-    }
-    const credentialName = text(field(response.data, 'name')) ?? name;
-    return { credentialName, accessKeyId, secretAccessKey };
+    return createHmacCredential(this.controller(), cosInstance, name, signal);
   }
+
+  /** The credentials of a COS instance, without their values. */
+  listCredentials(
+    cosInstance: string,
+    signal?: AbortSignal,
+  ): Promise<CosCredential[]> {
+    return listCosCredentials(this.controller(), cosInstance, signal);
+  }
+
+  /** The HMAC keys of an existing credential, by GUID or CRN. */
+  readHmacCredential(
+    credential: string,
+    signal?: AbortSignal,
+  ): Promise<HmacCredential> {
+    return readHmacCredential(this.controller(), credential, signal);
+  }
+
+  private controller(): ResourceController {
+    return { http: this.http, url: this.resourceControllerUrl };
+  }
+}
+
+/** The group --resource-group names, by name or ID, among `groups`. */
+export function findResourceGroup(
+  groups: ResourceGroup[],
+  wanted: string,
+): ResourceGroup {
+  return pickNamed(groups, wanted, {
+    what: 'resource group',
+    flag: '--resource-group',
+    lister: '`maxrec ibm groups`',
+    name: (group) => group.name,
+    id: (group) => group.id,
+    none: 'The API key sees no resource groups: check the account it belongs to.',
+  });
 }
 
 function baseUrl(url: string, flag: string): string {
