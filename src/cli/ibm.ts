@@ -1,31 +1,20 @@
 /**
- * `maxrec ibm instances|spaces|hmac-key`: the IBM Cloud values that setup
- * asks for, found with the API key as the original setup found them: the
- * WML and COS instances, the deployment spaces of a region, and a new COS
- * credential with HMAC keys. The HMAC secret goes to a file readable by
- * its owner only; the screen, the config and the debug log never see it.
+ * `maxrec ibm groups|instances|spaces|credentials`: the IBM Cloud values
+ * that setup asks for, found with the API key as the original setup found
+ * them: the resource groups, the WML and COS instances (of one group with
+ * --resource-group), the deployment spaces of a region, and the
+ * credentials of a COS instance, without their values. HMAC keys:
+ * ibm-hmac-key.ts.
  */
-import { randomUUID } from 'node:crypto';
-import {
-  access,
-  constants,
-  link,
-  lstat,
-  open,
-  rename,
-  rm,
-} from 'node:fs/promises';
-import path from 'node:path';
-
 import { ExitCode, MaxrecError } from '../core/errors.js';
-import { reasonOf } from '../services/fs-errors.js';
 import { requireApiKey } from '../services/ibm/api-key.js';
-import { IamTokenSource, maskSecret } from '../services/ibm/iam-token.js';
+import { IamTokenSource } from '../services/ibm/iam-token.js';
 import { isSecureUrl } from '../services/secure-url.js';
 import {
   DEFAULT_WML_URL,
+  findResourceGroup,
   IbmPlatformClient,
-  type HmacCredential,
+  type ResourceGroup,
   type ServiceInstance,
 } from '../services/ibm/ibm-platform.js';
 import type { Output } from './output.js';
@@ -37,59 +26,106 @@ export interface IbmFlags {
   json?: boolean;
 }
 
+export interface IbmInstancesFlags extends IbmFlags {
+  /** Only the instances of this resource group, by name or ID. */
+  resourceGroup?: string;
+}
+
 export interface IbmSpacesFlags extends IbmFlags {
   wmlUrl?: string;
 }
 
-export interface IbmHmacKeyFlags extends IbmFlags {
+export interface IbmCredentialsFlags extends IbmFlags {
   cosInstance: string;
-  keysFile: string;
-  name?: string;
-  force?: boolean;
 }
 
-interface IbmContext {
+export interface IbmContext {
   output: Output;
   env?: NodeJS.ProcessEnv;
 }
 
 const SERVICE_NAMES = { wml: 'WML', cos: 'COS' } as const;
 
-export async function ibmInstancesCommand(
+export async function ibmGroupsCommand(
   flags: IbmFlags,
   { output, env = process.env }: IbmContext,
 ): Promise<number> {
-  const platform = openPlatform(flags, env);
-  const instances = [
-    ...(await platform.listInstances('wml')),
-    ...(await platform.listInstances('cos')),
-  ];
-  if (instances.length === 0) {
+  const groups = await openPlatform(flags, env).listResourceGroups();
+  if (groups.length === 0) {
     output.info(
-      'The API key sees no WML or COS instances. Create them in the IBM ' +
-        'Cloud catalog, or check the account the key belongs to.',
+      'The API key sees no resource groups. Check the account the key ' +
+        'belongs to, and its access to the groups.',
     );
     return ExitCode.ok;
   }
-  const lines = aligned([
-    ['SERVICE', 'NAME', 'REGION', 'STATE', 'GUID'],
-    ...instances.map((i: ServiceInstance) => [
-      SERVICE_NAMES[i.kind],
-      i.name,
-      i.region,
-      i.state,
-      i.guid,
-    ]),
-  ]);
-  output.info(lines[0]!);
-  instances.forEach((instance, n) => {
-    output.record('instance', { ...instance }, lines[n + 1]!);
-  });
+  printTable(
+    output,
+    'group',
+    ['NAME', 'STATE', 'DEFAULT', 'ID'],
+    groups.map((group) => ({
+      record: { ...group },
+      cells: [group.name, group.state, group.default ? 'yes' : 'no', group.id],
+    })),
+  );
+  output.info('Next: maxrec ibm instances --resource-group NAME');
+  return ExitCode.ok;
+}
+
+export async function ibmInstancesCommand(
+  flags: IbmInstancesFlags,
+  { output, env = process.env }: IbmContext,
+): Promise<number> {
+  const platform = openPlatform(flags, env);
+  const groups = await platform.listResourceGroups();
+  const group =
+    flags.resourceGroup === undefined
+      ? undefined
+      : findResourceGroup(groups, flags.resourceGroup);
+  const filter = group ? { resourceGroupId: group.id } : {};
+  const instances = [
+    ...(await platform.listInstances('wml', filter)),
+    ...(await platform.listInstances('cos', filter)),
+  ];
+  if (instances.length === 0) {
+    output.info(noInstances(group));
+    return ExitCode.ok;
+  }
+  printTable(
+    output,
+    'instance',
+    ['SERVICE', 'NAME', 'GROUP', 'REGION', 'STATE', 'GUID'],
+    instances.map((instance) => instanceRow(instance, groups)),
+  );
   output.info(
-    'Next: maxrec ibm hmac-key --cos-instance GUID --keys-file FILE, ' +
-      'then maxrec ibm spaces.',
+    'Next: maxrec ibm credentials --cos-instance GUID, or maxrec ibm ' +
+      'hmac-key --cos-instance GUID --keys-file FILE; then maxrec ibm spaces.',
   );
   return ExitCode.ok;
+}
+
+/** A group the key cannot see shows by its ID. */
+function instanceRow(instance: ServiceInstance, groups: ResourceGroup[]) {
+  const group = groups.find((g) => g.id === instance.resourceGroupId);
+  const resourceGroup = group?.name ?? instance.resourceGroupId;
+  return {
+    record: { ...instance, resourceGroup },
+    cells: [
+      SERVICE_NAMES[instance.kind],
+      instance.name,
+      resourceGroup,
+      instance.region,
+      instance.state,
+      instance.guid,
+    ],
+  };
+}
+
+function noInstances(group: ResourceGroup | undefined): string {
+  return group
+    ? `Resource group "${group.name}" holds no WML or COS instances the ` +
+        'API key sees. Leave out --resource-group to list them all.'
+    : 'The API key sees no WML or COS instances. Create them in the IBM ' +
+        'Cloud catalog, or check the account the key belongs to.';
 }
 
 export async function ibmSpacesCommand(
@@ -107,71 +143,63 @@ export async function ibmSpacesCommand(
     );
     return ExitCode.ok;
   }
-  const lines = aligned([['ID', 'NAME'], ...spaces.map((s) => [s.id, s.name])]);
-  output.info(lines[0]!);
-  spaces.forEach((space, n) => {
-    output.record('space', { ...space }, lines[n + 1]!);
-  });
+  printTable(
+    output,
+    'space',
+    ['ID', 'NAME'],
+    spaces.map((space) => ({
+      record: { ...space },
+      cells: [space.id, space.name],
+    })),
+  );
   output.info('Next: maxrec setup CONFIG --backend ibm --space-id ID');
   return ExitCode.ok;
 }
 
-export async function ibmHmacKeyCommand(
-  flags: IbmHmacKeyFlags,
+export async function ibmCredentialsCommand(
+  flags: IbmCredentialsFlags,
   { output, env = process.env }: IbmContext,
 ): Promise<number> {
-  const file = path.resolve(flags.keysFile);
-  // Checked before the credential exists, so that a refusal leaves none.
-  await checkEnvFile(file, Boolean(flags.force));
-  const platform = openPlatform(flags, env);
-  const name = flags.name ?? `maxrec-hmac-${timestamp()}`;
-  const credential = await platform.createHmacCredential(
-    flags.cosInstance,
-    name,
+  const { cosInstance } = flags;
+  const credentials = await openPlatform(flags, env).listCredentials(
+    cosInstance,
   );
-  try {
-    const text = envFileText(credential, flags.cosInstance);
-    await writeSecretFile(file, text, Boolean(flags.force));
-  } catch (error) {
-    throw new MaxrecError(
-      ExitCode.environment,
-      `Created credential "${credential.credentialName}", but could not ` +
-        `write ${file}: ${reasonOf(error)}.`,
-      {
-        hint:
-          'Its secret is kept nowhere else: delete the credential in the ' +
-          "COS instance's Service credentials tab, then run this again.",
-      },
+  if (credentials.length === 0) {
+    output.info(
+      `COS instance ${cosInstance} has no credentials. Create one with ` +
+        `HMAC keys: maxrec ibm hmac-key --cos-instance ${cosInstance} ` +
+        '--keys-file FILE',
+    );
+    return ExitCode.ok;
+  }
+  printTable(
+    output,
+    'credential',
+    ['NAME', 'HMAC', 'CREATED', 'GUID'],
+    credentials.map((credential) => ({
+      record: { ...credential },
+      cells: [
+        credential.name,
+        credential.hmac,
+        minutes(credential.createdAt),
+        credential.guid,
+      ],
+    })),
+  );
+  if (credentials.some((credential) => credential.hmac === 'hidden')) {
+    output.info(
+      'hidden: IBM withholds its values from this API key (one-time view, ' +
+        'or the Administrator role on the instance is missing).',
     );
   }
-  const shown = {
-    accessKeyId: maskSecret(credential.accessKeyId),
-    secretAccessKey: maskSecret(credential.secretAccessKey),
-  };
-  output.record(
-    'hmac-key',
-    {
-      credentialName: credential.credentialName,
-      cosInstance: flags.cosInstance,
-      keysFile: file,
-      ...shown,
-      next: `source ${shellQuote(file)}`,
-    },
-    [
-      `Created credential "${credential.credentialName}" on COS instance ` +
-        `${flags.cosInstance}.`,
-      ...aligned([
-        ['  AWS_ACCESS_KEY_ID', shown.accessKeyId],
-        ['  AWS_SECRET_ACCESS_KEY', shown.secretAccessKey],
-      ]),
-      `Written to ${file}, readable by you only.`,
-      `Next: source ${shellQuote(file)}`,
-    ].join('\n'),
+  output.info(
+    `Next: maxrec ibm hmac-key --cos-instance ${cosInstance} ` +
+      '--credential NAME --keys-file FILE',
   );
   return ExitCode.ok;
 }
 
-function openPlatform(
+export function openPlatform(
   flags: IbmFlags,
   env: NodeJS.ProcessEnv,
   wmlUrl?: string,
@@ -201,79 +229,8 @@ function openPlatform(
   });
 }
 
-async function checkEnvFile(file: string, force: boolean): Promise<void> {
-  const existing = await lstat(file).catch(() => undefined);
-  if (existing?.isDirectory()) {
-    throw new MaxrecError(ExitCode.invocation, `${file} is a folder.`, {
-      hint: 'Give --keys-file the path of a file to create.',
-    });
-  }
-  if (existing && !force) {
-    throw new MaxrecError(ExitCode.invocation, `${file} already exists.`, {
-      hint: 'Pass --force to replace it, or choose another --keys-file.',
-    });
-  }
-  const folder = path.dirname(file);
-  await access(folder, constants.W_OK).catch((error: unknown) => {
-    throw new MaxrecError(
-      ExitCode.invocation,
-      `Cannot write in ${folder}: ${reasonOf(error)}.`,
-      { hint: 'Give --keys-file a path in a folder you can write to.' },
-    );
-  });
-}
-
-/**
- * Writes a temporary file with mode 0600 beside `file`, then links it into
- * place: the file appears whole or not at all, and never readable by
- * others. Without --force a hard link, which fails rather than replace a
- * file created meanwhile; with it a rename, which replaces.
- */
-async function writeSecretFile(
-  file: string,
-  text: string,
-  force: boolean,
-): Promise<void> {
-  const temp = path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.${randomUUID().slice(0, 8)}.tmp`,
-  );
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    // The umask can only narrow the mode; set it exactly all the same.
-    await handle.chmod(0o600);
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await (force ? rename(temp, file) : link(temp, file));
-  } finally {
-    await rm(temp, { force: true });
-  }
-}
-
-function envFileText(credential: HmacCredential, cosInstance: string): string {
-  return [
-    `# COS HMAC keys of credential "${credential.credentialName}" on ` +
-      `instance ${cosInstance},`,
-    '# written by maxrec ibm hmac-key. Load them with `source` on this file.',
-    `export AWS_ACCESS_KEY_ID=${shellQuote(credential.accessKeyId)}`,
-    `export AWS_SECRET_ACCESS_KEY=${shellQuote(credential.secretAccessKey)}`,
-    '',
-  ].join('\n');
-}
-
-/** Single quotes for POSIX shells; a quote inside becomes '\''. */
-function shellQuote(value: string): string {
-  return /^[\w./:@%+=,-]+$/.test(value)
-    ? value
-    : `'${value.replaceAll("'", `'\\''`)}'`;
-}
-
 /** Pads every column but the last to its widest cell. */
-function aligned(rows: string[][]): string[] {
+export function aligned(rows: string[][]): string[] {
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, i) => {
@@ -288,7 +245,26 @@ function aligned(rows: string[][]): string[] {
   );
 }
 
-/** UTC, to the second: 20260115T093012Z. */
-function timestamp(): string {
-  return new Date().toISOString().replace(/[-:]|\.\d+/g, '');
+interface TableRow {
+  /** The --json record. */
+  record: Record<string, unknown>;
+  cells: string[];
+}
+
+/** A header line, then one record a row, its text the aligned cells. */
+function printTable(
+  output: Output,
+  type: string,
+  header: string[],
+  rows: TableRow[],
+): void {
+  const lines = aligned([header, ...rows.map((row) => row.cells)]);
+  output.info(lines[0]!);
+  rows.forEach((row, n) => output.record(type, row.record, lines[n + 1]!));
+}
+
+/** `2026-01-15T09:30:12.5Z` as `2026-01-15 09:30Z`; anything else as is. */
+function minutes(iso: string): string {
+  const match = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)[^Z]*Z$/.exec(iso);
+  return match ? `${match[1]} ${match[2]}Z` : iso;
 }

@@ -1,6 +1,11 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ExitCode, MaxrecError } from '../core/errors.js';
-import type { IbmFlags, IbmHmacKeyFlags } from './ibm.js';
+import type {
+  IbmCredentialsFlags,
+  IbmFlags,
+  IbmInstancesFlags,
+} from './ibm.js';
+import type { IbmHmacKeyFlags } from './ibm-hmac-key.js';
 import { createOutput, type Output, type OutputStreams } from './output.js';
 import { isInteractive } from './terminal.js';
 
@@ -234,8 +239,9 @@ export async function main(
   const ibm = program
     .command('ibm')
     .description(
-      'find what ibm setup asks for with ML_APIKEY: WML and COS instances, ' +
-        'deployment spaces, and new COS HMAC keys',
+      'find what ibm setup asks for with ML_APIKEY: resource groups, WML ' +
+        'and COS instances, deployment spaces, and COS HMAC keys, new or ' +
+        'from an existing credential',
     );
   // Each takes the service URLs, for tests and private clouds.
   const ibmCommand = (name: string, description: string) =>
@@ -247,15 +253,24 @@ export async function main(
       .option('--data-platform-url <url>', 'the Watson Data API (spaces)')
       .option('--json', 'print JSON lines');
 
-  ibmCommand(
-    'instances',
-    'list the WML and COS instances the API key sees',
-  ).action(
+  ibmCommand('groups', 'list the resource groups the API key sees').action(
     run(async (flags: IbmFlags) => {
-      const { ibmInstancesCommand } = await import('./ibm.js');
-      return ibmInstancesCommand(flags, { output });
+      const { ibmGroupsCommand } = await import('./ibm.js');
+      return ibmGroupsCommand(flags, { output });
     }),
   );
+
+  ibmCommand('instances', 'list the WML and COS instances the API key sees')
+    .option(
+      '--resource-group <name>',
+      'only those of this resource group, by name or ID (see ibm groups)',
+    )
+    .action(
+      run(async (flags: IbmInstancesFlags) => {
+        const { ibmInstancesCommand } = await import('./ibm.js');
+        return ibmInstancesCommand(flags, { output });
+      }),
+    );
 
   ibmCommand('spaces', "list the deployment spaces of a WML URL's region")
     .option('--wml-url <url>', 'the WML URL of the region (default: ML_ENV)')
@@ -267,19 +282,38 @@ export async function main(
     );
 
   ibmCommand(
+    'credentials',
+    'list the credentials of a COS instance: name, whether it holds HMAC ' +
+      'keys, when it was created (never their values)',
+  )
+    .requiredOption('--cos-instance <id>', 'the COS instance GUID or CRN')
+    .action(
+      run(async (flags: IbmCredentialsFlags) => {
+        const { ibmCredentialsCommand } = await import('./ibm.js');
+        return ibmCredentialsCommand(flags, { output });
+      }),
+    );
+
+  ibmCommand(
     'hmac-key',
-    'create a COS credential with HMAC keys and write them to an env file ' +
-      '(mode 600) as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+    'create a COS credential with HMAC keys, or read an existing one with ' +
+      '--credential, and write its keys to an env file (mode 600) as ' +
+      'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
   )
     .requiredOption('--cos-instance <id>', 'the COS instance GUID or CRN')
     // Not --env-file: Node 20 takes any later argument of that name as its
     // own option and reads the file itself (nodejs/node#54232).
     .requiredOption('--keys-file <path>', 'the file of export lines to write')
-    .option('--name <name>', 'the credential name (maxrec-hmac-<time>)')
+    .option(
+      '--credential <name>',
+      "read this existing credential's keys, by name or GUID (see ibm " +
+        'credentials), instead of creating one',
+    )
+    .option('--name <name>', 'the new credential name (maxrec-hmac-<time>)')
     .option('--force', 'replace the keys file if it exists')
     .action(
       run(async (flags: IbmHmacKeyFlags) => {
-        const { ibmHmacKeyCommand } = await import('./ibm.js');
+        const { ibmHmacKeyCommand } = await import('./ibm-hmac-key.js');
         return ibmHmacKeyCommand(flags, { output });
       }),
     );
