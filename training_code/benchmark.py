@@ -136,7 +136,7 @@ def measure_holding(args: argparse.Namespace) -> dict:
     read_seconds = time.perf_counter() - tick
     split = leave_last_out(data, 42)
     sample_negatives(
-        np.repeat(split.train_users, 4), split.n_items, split.keys, np.random.default_rng(0)
+        np.repeat(split.train_users, 4), split.n_items, split.seen, np.random.default_rng(0)
     )
     return {
         "name": f"read + split + 1 epoch of negatives ({len(data):,} lines)",

@@ -7,7 +7,7 @@ import numpy as np
 
 from .dialect import DataError
 from .reader import Interactions
-from .sampling import interaction_keys, sample_candidates
+from .sampling import InteractionSet, sample_candidates
 
 EVAL_NEGATIVES = 99
 
@@ -22,7 +22,7 @@ class Split:
     val_items: np.ndarray  # (n_eval,)
     test_items: np.ndarray  # (n_eval,)
     negatives: np.ndarray  # (n_eval, 99) untouched items, shared by validation and test
-    keys: np.ndarray  # sorted user * n_items + item of every interaction, for the sampler
+    seen: InteractionSet  # every interaction (train, validation, test), for the samplers
     counts: np.ndarray  # (n_users,) interactions per user
     single_interaction_users: int
 
@@ -61,9 +61,9 @@ def leave_last_out(data: Interactions, seed: int) -> Split:
 
     # Training rows grouped by user: the sampler's lookups then stay cache-local (20x faster).
     train_rows = order[train[order]]
-    keys = interaction_keys(data.users, data.items, n_items)
+    seen = InteractionSet(data.users, data.items, n_users, n_items)
     rng = np.random.default_rng(seed)
-    negatives = sample_candidates(evaluated, n_items, keys, counts, rng, EVAL_NEGATIVES)
+    negatives = sample_candidates(evaluated, n_items, seen, counts, rng, EVAL_NEGATIVES)
     return Split(
         n_users=n_users,
         n_items=n_items,
@@ -73,7 +73,7 @@ def leave_last_out(data: Interactions, seed: int) -> Split:
         val_items=data.items[val_rows].astype(np.int64),
         test_items=data.items[test_rows].astype(np.int64),
         negatives=negatives,
-        keys=keys,
+        seen=seen,
         counts=counts,
         single_interaction_users=int((counts == 1).sum()),
     )

@@ -6,8 +6,6 @@ cost more than the arithmetic at these sizes on a CPU; this does the same maths
 tests/test_training.py checks it against autograd and torch.optim.Adam.
 """
 
-import math
-
 import torch
 
 from .model import NeuMF
@@ -32,7 +30,7 @@ class AdamStep:
         self.grad = torch.zeros(total, device=device)
         self.m = torch.zeros(total, device=device)
         self.v = torch.zeros(total, device=device)
-        self.denom = torch.empty(total, device=device)
+        self.steps = torch.zeros((), device=device)  # Adam's t, as the fused kernel takes it
         views, grads, at = [], [], 0
         for p in params:
             n = p.numel()
@@ -126,10 +124,22 @@ class AdamStep:
         self.t = 0
 
     def _adam(self) -> None:
+        # torch.optim.Adam(fused=True)'s kernel: one pass over the buffer instead of the
+        # six of the unfused update (the update was a sixth of a step at 2048 a batch).
         self.t += 1
-        self.m.lerp_(self.grad, 1 - BETA1)
-        self.v.mul_(BETA2).addcmul_(self.grad, self.grad, value=1 - BETA2)
-        bias1 = 1 - BETA1**self.t
-        bias2 = 1 - BETA2**self.t
-        denom = torch.sqrt(self.v, out=self.denom).div_(math.sqrt(bias2)).add_(EPS)
-        self.flat.addcdiv_(self.m, denom, value=-self.lr / bias1)
+        self.steps.fill_(self.t)  # the kernel reads t from a tensor
+        torch._fused_adam_(
+            [self.flat],
+            [self.grad],
+            [self.m],
+            [self.v],
+            [],
+            [self.steps],
+            amsgrad=False,
+            lr=self.lr,
+            beta1=BETA1,
+            beta2=BETA2,
+            weight_decay=0.0,
+            eps=EPS,
+            maximize=False,
+        )

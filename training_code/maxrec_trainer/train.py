@@ -4,6 +4,7 @@ after every epoch, early stopping, and the best validation epoch's weights kept.
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import cast
 
 import numpy as np
 import torch
@@ -91,8 +92,6 @@ def fit(
     users = torch.from_numpy(np.concatenate([train_users.astype(np.int32), neg_users]))
     items = torch.zeros(len(users), dtype=torch.int32)
     items[:n_pos] = torch.from_numpy(train_items)
-    labels = torch.zeros(len(users))
-    labels[:n_pos] = 1.0
     negatives = np.empty(len(neg_users), dtype=np.int64)
 
     val_candidates = torch.from_numpy(split.candidates("val")).to(device)
@@ -103,9 +102,9 @@ def fit(
 
     def train_epoch(epoch: int) -> float:
         step.lr = hp.learning_rate * hp.lr_decay ** (epoch - 1)
-        sample_negatives(neg_users, split.n_items, split.keys, rng, out=negatives)
+        sample_negatives(neg_users, split.n_items, split.seen, rng, out=negatives)
         items[n_pos:] = torch.from_numpy(negatives)
-        return train_one_epoch(model, step, users, items, labels, hp.batch_size, device)
+        return train_one_epoch(model, step, users, items, n_pos, hp.batch_size, device)
 
     if hp.pretrain_epochs:
         step.pretrain = True
@@ -168,18 +167,20 @@ def train_one_epoch(
     step: AdamStep,
     users: torch.Tensor,
     items: torch.Tensor,
-    labels: torch.Tensor,
+    n_pos: int,
     batch_size: int,
     device: str,
 ) -> float:
-    """One pass over the epoch's samples in a fresh random order; the mean loss."""
+    """One pass over the epoch's samples (the first n_pos positive, the rest negative) in a
+    fresh random order; the mean loss."""
     model.train()
-    order = torch.randperm(len(users))
-    # Shuffle once per epoch so that each batch is a contiguous slice, no gather per step.
+    # Shuffle once per epoch so that each batch is a contiguous slice, no gather per step;
+    # index_select with int32 positions is about 3x faster than indexing with int64 ones.
+    order = torch.randperm(len(users), dtype=torch.int32)
     users, items, labels = (
-        users[order].to(device),
-        items[order].to(device),
-        labels[order].to(device),
+        users.index_select(0, order).to(device),
+        items.index_select(0, order).to(device),
+        (order < n_pos).float().to(device),
     )
     total = torch.zeros((), device=device)
     for start in range(0, len(users), batch_size):
@@ -195,8 +196,26 @@ def evaluate(model: NeuMF, users: torch.Tensor, candidates: torch.Tensor) -> tup
     per_chunk = max(1, EVAL_CHUNK // candidates.shape[1])
     ranks = []
     for start in range(0, len(users), per_chunk):
-        cands = candidates[start : start + per_chunk]  # (c, 100)
-        who = users[start : start + per_chunk, None].expand_as(cands)  # (c, 100)
-        scores = model(who.reshape(-1), cands.reshape(-1)).view(cands.shape)
+        scores = candidate_logits(
+            model, users[start : start + per_chunk], candidates[start : start + per_chunk]
+        )
         ranks.append(target_ranks(scores))
     return hit_rate_and_ndcg(torch.cat(ranks).cpu())
+
+
+def candidate_logits(model: NeuMF, users: torch.Tensor, candidates: torch.Tensor) -> torch.Tensor:
+    """NeuMF's logits (n, c) for users (n,) against their candidates (n, c), as model()
+    gives them pair by pair. The first MLP layer is linear in the concatenated user and
+    item embeddings, so it splits into a user half computed once per user and an item half
+    computed once per item: a third of the work of scoring the n * c pairs one by one."""
+    f, e, n_users = model.factors, model.mlp_embedding, model.n_users
+    first, *rest = (cast(torch.nn.Linear, layer) for layer in model.hidden)
+    user_rows = model.embedding[users]  # (n, f + e)
+    item_rows = model.embedding[n_users:]  # (n_items, f + e)
+    user_half = torch.addmm(first.bias, user_rows[:, f:], first.weight[:, :e].t())  # (n, 2f)
+    item_half = item_rows[:, f:] @ first.weight[:, e:].t()  # (n_items, 2f)
+    mlp = (user_half[:, None, :] + item_half[candidates]).relu_()  # (n, c, 2f)
+    for layer in rest:
+        mlp = torch.nn.functional.relu(layer(mlp))  # ... -> (n, c, f)
+    gmf = user_rows[:, None, :f] * item_rows[candidates, :f]  # (n, c, f)
+    return torch.cat((gmf, mlp), dim=2) @ model.output.weight[0]  # (n, c)

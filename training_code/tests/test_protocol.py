@@ -1,25 +1,31 @@
 import numpy as np
+import pytest
 import torch
 
+from maxrec_trainer import sampling
 from maxrec_trainer.metrics import hit_rate_and_ndcg, target_ranks
 from maxrec_trainer.reader import read_interactions
-from maxrec_trainer.sampling import contains, interaction_keys, sample_candidates, sample_negatives
+from maxrec_trainer.sampling import InteractionSet, sample_candidates, sample_negatives
 from maxrec_trainer.split import leave_last_out
 
 
-def test_sampler_never_returns_a_users_own_item():
+@pytest.mark.parametrize("dense", [True, False], ids=["dense table", "sorted keys"])
+def test_sampler_never_returns_a_users_own_item(dense, monkeypatch):
+    monkeypatch.setattr(sampling, "DENSE_PAIRS", 1 << 26 if dense else 0)
     rng = np.random.default_rng(0)
     n_users, n_items = 50, 30
     users = rng.integers(0, n_users, 1000)
     items = rng.integers(0, n_items, 1000)
-    keys = interaction_keys(users, items, n_items)
-    counts = np.bincount(np.unique(keys) // n_items, minlength=n_users)
+    seen = InteractionSet(users, items, n_users, n_items)
+    assert (seen.dense is not None) == dense
+    pairs = set(zip(users.tolist(), items.tolist()))
+    counts = np.bincount(np.unique(seen.sorted_keys) // n_items, minlength=n_users)
     who = np.repeat(np.flatnonzero((counts > 0) & (counts < n_items)), 200)
-    negatives = sample_negatives(who, n_items, keys, rng)
-    assert not contains(keys, who * n_items + negatives).any()
-    candidates = sample_candidates(np.arange(n_users), n_items, keys, counts, rng, k=10)
+    negatives = sample_negatives(who, n_items, seen, rng)
+    assert not any((u, i) in pairs for u, i in zip(who.tolist(), negatives.tolist()))
+    candidates = sample_candidates(np.arange(n_users), n_items, seen, counts, rng, k=10)
     for user, row in enumerate(candidates):
-        assert not contains(keys, user * n_items + row).any()
+        assert not any((user, i) in pairs for i in row.tolist())
         if counts[user] <= n_items - 10:
             assert len(set(row)) == 10
 
@@ -57,8 +63,9 @@ def test_holdout_never_leaks_into_training(write):
         assert times[val] == sorted(times.values())[-2]
     assert split.single_interaction_users == 1 and len(split.eval_users) == 40
     assert len(split.train_users) == len(data) - 80
-    keys = interaction_keys(data.users, data.items, split.n_items)
-    assert not contains(keys, split.eval_users[:, None] * split.n_items + split.negatives).any()
+    pairs = set(zip(data.users.tolist(), data.items.tolist()))
+    for user, row in zip(split.eval_users.tolist(), split.negatives.tolist()):
+        assert not any((user, item) in pairs for item in row)
 
 
 def test_without_time_the_last_line_is_the_test_item(write):
@@ -78,9 +85,8 @@ def test_refit_trains_on_validation_but_never_on_test(write, monkeypatch):
     split = leave_last_out(data, 42)
     seen = {}
 
-    def spy(model, step, users, items, labels, batch_size, device):
-        positives = labels == 1
-        seen["pairs"] = set(zip(users[positives].tolist(), items[positives].tolist()))
+    def spy(model, step, users, items, n_pos, batch_size, device):
+        seen["pairs"] = set(zip(users[:n_pos].tolist(), items[:n_pos].tolist()))
         return 0.0
 
     monkeypatch.setattr(train, "train_one_epoch", spy)

@@ -11,7 +11,7 @@ from maxrec_trainer.model import NeuMF, Scorer
 from maxrec_trainer.reader import read_interactions
 from maxrec_trainer.split import leave_last_out
 from maxrec_trainer.step import AdamStep
-from maxrec_trainer.train import Hyperparameters, fit
+from maxrec_trainer.train import Hyperparameters, candidate_logits, fit
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +100,14 @@ def test_onnx_scores_equal_pytorch_scores(small_split, tmp_path):
             expected = Scorer(model)(torch.from_numpy(users), torch.from_numpy(items)).numpy()
         assert scores.dtype == np.float32 and scores.shape == (n,)
         np.testing.assert_allclose(scores, expected, atol=1e-5)
+
+
+def test_candidate_logits_equal_the_models_pair_by_pair(small_split):
+    model = fit(small_split, Hyperparameters(epochs=1, batch_size=512), "cpu").model
+    users = torch.from_numpy(small_split.eval_users)
+    candidates = torch.from_numpy(small_split.candidates("val"))  # (n, 100)
+    with torch.no_grad():
+        fast = candidate_logits(model, users, candidates)
+        pairs = model(users[:, None].expand_as(candidates).reshape(-1), candidates.reshape(-1))
+    assert fast.shape == candidates.shape
+    torch.testing.assert_close(fast, pairs.view(candidates.shape), atol=1e-5, rtol=1e-5)
