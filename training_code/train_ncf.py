@@ -59,6 +59,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--negatives", type=int, default=4, help="sampled negatives per positive")
     p.add_argument(
+        "--l2",
+        type=float,
+        default=0.02,
+        help="L2 regularisation of each sample's user and item embeddings (0: none)",
+    )
+    p.add_argument(
         "--patience",
         type=int,
         default=5,
@@ -110,6 +116,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         p.error("--pretrain_epochs must be at least 0")
     if not args.learning_rate > 0:
         p.error("--learning_rate must be positive")
+    if not args.l2 >= 0 or args.l2 == float("inf"):
+        p.error("--l2 must be 0 or more")
     if args.device == "cuda" and not torch.cuda.is_available():
         p.error("--device cuda: no CUDA device is visible to PyTorch; use --device cpu")
     return args
@@ -145,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
         patience=args.patience,
         seed=args.seed,
         pretrain_epochs=args.pretrain_epochs,
+        l2=args.l2,
     )
 
     # Load: every line of the file, ids as strings, duplicates counted once.

@@ -23,6 +23,9 @@ class AdamStep:
         # Adam works coordinate by coordinate, so this is exactly training a GMF and an MLP
         # side by side on the same batches.
         self.pretrain = False
+        # L2 on each sample's user and item rows, (l2 / 2) * |row|^2 added to the mean loss
+        # per occurrence: a row is pulled to 0 as often as it is trained.
+        self.l2 = 0.0
         params = list(model.parameters())
         total = sum(p.numel() for p in params)
         device = params[0].device
@@ -106,6 +109,8 @@ class AdamStep:
         torch.mul(d_gmf, u[:, :f], out=d_rows[batch:, :f])
         d_rows[:batch, f:] = d_h[:, :e]
         d_rows[batch:, f:] = d_h[:, e:]
+        if self.l2:
+            d_rows.add_(emb_rows, alpha=self.l2 / batch)
         self.g_emb.zero_()
         self.g_emb.index_add_(0, rows, d_rows)
         self._adam()

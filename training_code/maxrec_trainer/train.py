@@ -34,6 +34,9 @@ class Hyperparameters:
     # Epochs of the paper's pretraining, GMF and MLP trained apart, before NeuMF starts
     # from them; 0 trains NeuMF from a random start.
     pretrain_epochs: int = PRETRAIN_DEFAULT
+    # L2 on the embedding rows of each sample (not in the original): of 0, 0.005, 0.02,
+    # 0.05 and 0.1, 0.02 had the best mean validation HR@10 and NDCG@10 on ml-100k.
+    l2: float = 0.02
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -76,6 +79,7 @@ def fit(
     rng = np.random.default_rng(hp.seed + 1)
     model = NeuMF(split.n_users, split.n_items, hp.factors).to(device)
     step = AdamStep(model, hp.learning_rate)
+    step.l2 = hp.l2
 
     train_users, train_items = split.train_users, split.train_items
     if refit_epochs:

@@ -34,14 +34,15 @@ def pretraining_loss(model: NeuMF, users: torch.Tensor, items: torch.Tensor, lab
     return bce((u[:, :f] * i[:, :f]) @ w[:f], labels) + bce(mlp @ w[f:], labels)
 
 
+@pytest.mark.parametrize("l2", [0.0, 0.05], ids=["no l2", "l2"])
 @pytest.mark.parametrize("pretrain", [False, True], ids=["neumf", "pretraining"])
-def test_hand_derived_step_matches_autograd_and_adam(pretrain):
+def test_hand_derived_step_matches_autograd_and_adam(pretrain, l2):
     torch.manual_seed(0)
     fast = NeuMF(20, 30, 8)
     assert fast.layers == [32, 16, 8]
     slow = copy.deepcopy(fast)
     step = AdamStep(fast, 1e-2)
-    step.pretrain = pretrain
+    step.pretrain, step.l2 = pretrain, l2
     optimizer = torch.optim.Adam(slow.parameters(), lr=1e-2)
     for _ in range(5):
         users, items = torch.randint(0, 20, (64,)), torch.randint(0, 30, (64,))
@@ -56,9 +57,10 @@ def test_hand_derived_step_matches_autograd_and_adam(pretrain):
                 slow(users, items), labels
             )
             reported = loss / 64
-        slow_loss.backward()
+        assert torch.allclose(reported, slow_loss, atol=1e-6)  # the data loss, without L2
+        rows = torch.cat((slow.embedding[users], slow.embedding[items + slow.n_users]))
+        (slow_loss + l2 / 2 * rows.pow(2).sum() / len(labels)).backward()
         optimizer.step()
-        assert torch.allclose(reported, slow_loss, atol=1e-6)
     for (name, a), b in zip(fast.named_parameters(), slow.parameters()):
         assert torch.allclose(a, b, atol=1e-5), name
 
