@@ -15,7 +15,11 @@ export interface BackendSession {
   storage: StorageService;
 }
 
-export async function openBackend(settings: Settings): Promise<BackendSession> {
+/** `env`: where the ibm backend's secrets come from (the process's own). */
+export async function openBackend(
+  settings: Settings,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<BackendSession> {
   switch (settings.backend) {
     case 'local': {
       const python = await ensurePythonEnv({
@@ -31,7 +35,7 @@ export async function openBackend(settings: Settings): Promise<BackendSession> {
     case 'ibm': {
       // Loaded on demand: ibm-cos-sdk is large and most runs are local.
       const { openIbmBackend } = await import('../services/ibm/open-ibm.js');
-      const backend = openIbmBackend(settings);
+      const backend = openIbmBackend(settings, env);
       return { backend, storage: backend.storage };
     }
     case 'ray':

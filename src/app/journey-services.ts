@@ -32,6 +32,7 @@ import { Recommender } from '../services/recommender.js';
 import type { StoredObject } from '../services/types.js';
 import { objectKey } from '../services/upload-files.js';
 import { openBackend, type BackendSession } from './backends.js';
+import { createIbmSetupServices } from './ibm-setup-services.js';
 
 /** Files in the top of a data folder that are never uploaded (as the original). */
 const NOT_UPLOADED = new Set(['README.md']);
@@ -41,19 +42,34 @@ export interface AppServices extends JourneyServices {
   loadedSettings(): Settings | undefined;
 }
 
-export function createJourneyServices(): AppServices {
+export interface JourneyServicesOptions {
+  /**
+   * The environment: secrets (ML_APIKEY, AWS_*, ...) and settings such as
+   * MAXREC_CONFIG_HOME. The process's own by default.
+   */
+  env?: NodeJS.ProcessEnv;
+}
+
+export function createJourneyServices({
+  env = process.env,
+}: JourneyServicesOptions = {}): AppServices {
   let loaded: Settings | undefined;
   let session: BackendSession | undefined;
   // The ratings file's key in the data bucket, as the last upload left it.
   let uploadedDataFile: string | undefined;
   const recommenders = new Map<string, Promise<Recommender>>();
-  const preferences = openPreferences();
+  const preferences = openPreferences({ env });
   let configPath = '';
+  const ibmSetup = createIbmSetupServices({
+    env,
+    iamUrl: () => loaded?.ibm.iamUrl,
+  });
 
   const backend = async (): Promise<BackendSession> => {
     if (!loaded) throw new Error('settings are not loaded');
     if (!session) {
-      const opened = await openBackend(loaded);
+      // With the COS keys setup wrote in this session, if it did.
+      const opened = await openBackend(loaded, ibmSetup.sessionEnv());
       // A cloud backend signs in before the first upload, so a wrong key
       // is found before the data goes up (local checks as it opens).
       if (opened.backend.name !== 'local') await opened.backend.check();
@@ -69,7 +85,7 @@ export function createJourneyServices(): AppServices {
     }
     let opened = otherBackends.get(file);
     if (!opened) {
-      opened = loadConfig(file).then((c) => openBackend(c.settings));
+      opened = loadConfig(file).then((c) => openBackend(c.settings, env));
       otherBackends.set(file, opened);
     }
     return opened;
@@ -111,6 +127,8 @@ export function createJourneyServices(): AppServices {
         // Empty means "leave as it is": an endpoint must be a URL.
         cosEndpoint: setup.cosEndpoint || undefined,
         spaceId: setup.spaceId || undefined,
+        wmlUrl: setup.wmlUrl || undefined,
+        cosInstance: setup.cosInstance || undefined,
       });
       loaded = config.settings;
       session = undefined;
@@ -258,6 +276,15 @@ export function createJourneyServices(): AppServices {
       });
     },
 
+    lookUpIbm: (query, signal) => ibmSetup.lookUpIbm(query, signal),
+
+    async writeHmacKeys(request, signal) {
+      const written = await ibmSetup.writeHmacKeys(request, signal);
+      // The backend opens again, now with these keys.
+      session = undefined;
+      return written;
+    },
+
     async listRecentRuns(signal) {
       const recent = preferences.recentRuns();
       const runs: RecentRun[] = [];
@@ -377,6 +404,8 @@ function toJourneySettings(settings: Settings): JourneySettings {
     compute: settings.compute,
     cosEndpoint: settings.cosEndpoint ?? '',
     spaceId: settings.ibm.spaceId,
+    wmlUrl: settings.ibm.wmlUrl,
+    cosInstance: settings.ibm.cosInstance,
     dataFile: dataFile ?? DEFAULT_DATA_FILE,
     itemTitlesFile,
     hyperparameters: { ...DEFAULT_HYPERPARAMETERS, ...hyperparameters },

@@ -4,32 +4,23 @@
  * lines to a file readable by its owner only. The screen, the config and
  * the debug log never see the secret: only its last 4 characters.
  */
-import { randomUUID } from 'node:crypto';
-import {
-  access,
-  constants,
-  link,
-  lstat,
-  open,
-  rename,
-  rm,
-} from 'node:fs/promises';
+import { access, constants, lstat } from 'node:fs/promises';
 import path from 'node:path';
 
+import { aligned } from '../core/columns.js';
 import { ExitCode, MaxrecError } from '../core/errors.js';
 import { reasonOf } from '../services/fs-errors.js';
-import { maskSecret } from '../services/ibm/iam-token.js';
+import {
+  newCredentialName,
+  saveHmacKeys,
+  shellQuote,
+} from '../services/ibm/hmac-keys-file.js';
 import {
   findCredential,
   type HmacCredential,
   type IbmPlatformClient,
 } from '../services/ibm/ibm-platform.js';
-import {
-  aligned,
-  openPlatform,
-  type IbmContext,
-  type IbmFlags,
-} from './ibm.js';
+import { openPlatform, type IbmContext, type IbmFlags } from './ibm.js';
 
 export interface IbmHmacKeyFlags extends IbmFlags {
   cosInstance: string;
@@ -61,13 +52,15 @@ export async function ibmHmacKeyCommand(
     ? await readCredential(platform, flags.cosInstance, wanted)
     : await platform.createHmacCredential(
         flags.cosInstance,
-        flags.name ?? `maxrec-hmac-${timestamp()}`,
+        flags.name ?? newCredentialName(),
       );
-  await writeKeysFile(file, credential, flags, existing);
-  const shown = {
-    accessKeyId: maskSecret(credential.accessKeyId),
-    secretAccessKey: maskSecret(credential.secretAccessKey),
-  };
+  const shown = await saveHmacKeys(file, credential, {
+    cosInstance: flags.cosInstance,
+    created: !existing,
+    replace: Boolean(flags.force),
+    writtenBy: 'maxrec ibm hmac-key',
+    retryHint: 'Give --keys-file a path you can write to, then run this again.',
+  });
   output.record(
     'hmac-key',
     {
@@ -103,31 +96,6 @@ async function readCredential(
   return platform.readHmacCredential(guid);
 }
 
-async function writeKeysFile(
-  file: string,
-  credential: HmacCredential,
-  flags: IbmHmacKeyFlags,
-  existing: boolean,
-): Promise<void> {
-  try {
-    const text = envFileText(credential, flags.cosInstance);
-    await writeSecretFile(file, text, Boolean(flags.force));
-  } catch (error) {
-    const name = credential.credentialName;
-    throw new MaxrecError(
-      ExitCode.environment,
-      `${existing ? 'Read' : 'Created'} credential "${name}", but could ` +
-        `not write ${file}: ${reasonOf(error)}.`,
-      {
-        hint: existing
-          ? 'Give --keys-file a path you can write to, then run this again.'
-          : 'Its secret is kept nowhere else: delete the credential in ' +
-            "the COS instance's Service credentials tab, then run this again.",
-      },
-    );
-  }
-}
-
 async function checkEnvFile(file: string, force: boolean): Promise<void> {
   const existing = await lstat(file).catch(() => undefined);
   if (existing?.isDirectory()) {
@@ -148,58 +116,4 @@ async function checkEnvFile(file: string, force: boolean): Promise<void> {
       { hint: 'Give --keys-file a path in a folder you can write to.' },
     );
   });
-}
-
-/**
- * Writes a temporary file with mode 0600 beside `file`, then links it into
- * place: the file appears whole or not at all, and never readable by
- * others. Without --force a hard link, which fails rather than replace a
- * file created meanwhile; with it a rename, which replaces.
- */
-async function writeSecretFile(
-  file: string,
-  text: string,
-  force: boolean,
-): Promise<void> {
-  const temp = path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.${randomUUID().slice(0, 8)}.tmp`,
-  );
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    // The umask can only narrow the mode; set it exactly all the same.
-    await handle.chmod(0o600);
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await (force ? rename(temp, file) : link(temp, file));
-  } finally {
-    await rm(temp, { force: true });
-  }
-}
-
-function envFileText(credential: HmacCredential, cosInstance: string): string {
-  return [
-    `# COS HMAC keys of credential "${credential.credentialName}" on ` +
-      `instance ${cosInstance},`,
-    '# written by maxrec ibm hmac-key. Load them with `source` on this file.',
-    `export AWS_ACCESS_KEY_ID=${shellQuote(credential.accessKeyId)}`,
-    `export AWS_SECRET_ACCESS_KEY=${shellQuote(credential.secretAccessKey)}`,
-    '',
-  ].join('\n');
-}
-
-/** Single quotes for POSIX shells; a quote inside becomes '\''. */
-function shellQuote(value: string): string {
-  return /^[\w./:@%+=,-]+$/.test(value)
-    ? value
-    : `'${value.replaceAll("'", `'\\''`)}'`;
-}
-
-/** UTC, to the second: 20260115T093012Z. */
-function timestamp(): string {
-  return new Date().toISOString().replace(/[-:]|\.\d+/g, '');
 }

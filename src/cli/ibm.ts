@@ -6,10 +6,11 @@
  * credentials of a COS instance, without their values. HMAC keys:
  * ibm-hmac-key.ts.
  */
-import { ExitCode, MaxrecError } from '../core/errors.js';
+import { aligned } from '../core/columns.js';
+import { ExitCode } from '../core/errors.js';
 import { requireApiKey } from '../services/ibm/api-key.js';
 import { IamTokenSource } from '../services/ibm/iam-token.js';
-import { isSecureUrl } from '../services/secure-url.js';
+import { requireSecureUrls } from '../services/secure-url.js';
 import {
   DEFAULT_WML_URL,
   findResourceGroup,
@@ -206,43 +207,21 @@ export function openPlatform(
 ): IbmPlatformClient {
   const apiKey = requireApiKey(env, 'maxrec ibm');
   // The key and the token never go anywhere in the clear.
-  for (const [flag, url] of [
-    ['--iam-url', flags.iamUrl],
-    ['--resource-controller-url', flags.resourceControllerUrl],
-    ['--data-platform-url', flags.dataPlatformUrl],
-    ['--wml-url (or ML_ENV)', wmlUrl],
-  ] as const) {
-    if (url !== undefined && !isSecureUrl(url)) {
-      throw new MaxrecError(
-        ExitCode.invocation,
-        `${flag} ${url} is not an https:// URL: the API key or token would ` +
-          'travel in the clear.',
-        { hint: 'Use https (plain http only to this machine).' },
-      );
-    }
-  }
+  requireSecureUrls(
+    [
+      ['--iam-url', flags.iamUrl],
+      ['--resource-controller-url', flags.resourceControllerUrl],
+      ['--data-platform-url', flags.dataPlatformUrl],
+      ['--wml-url (or ML_ENV)', wmlUrl],
+    ],
+    ExitCode.invocation,
+  );
   return new IbmPlatformClient({
     tokens: new IamTokenSource({ apiKey, iamUrl: flags.iamUrl }),
     resourceControllerUrl: flags.resourceControllerUrl,
     dataPlatformUrl: flags.dataPlatformUrl,
     wmlUrl,
   });
-}
-
-/** Pads every column but the last to its widest cell. */
-export function aligned(rows: string[][]): string[] {
-  const widths: number[] = [];
-  for (const row of rows) {
-    row.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, cell.length);
-    });
-  }
-  return rows.map((row) =>
-    row
-      .map((cell, i) => (i < row.length - 1 ? cell.padEnd(widths[i]!) : cell))
-      .join('  ')
-      .trimEnd(),
-  );
 }
 
 interface TableRow {

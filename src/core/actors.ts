@@ -5,6 +5,7 @@
  */
 import { fromCallback, fromPromise } from 'xstate';
 import { isAbortError } from './errors.js';
+import type { HmacKeysWritten, IbmAccountItem } from './ibm-lookup.js';
 import type { JourneyEvent } from './journey.js';
 import type { ActorInputs, JourneyActors } from './effects.js';
 import type { JourneyServices } from './ports.js';
@@ -104,6 +105,12 @@ export function createJourneyActors(services: JourneyServices): JourneyActors {
     ),
     recommend: fromPromise<Recommendation[], ActorInputs['recommend']>(
       ({ input, signal }) => services.recommend({ ...input, signal }),
+    ),
+    lookUpIbm: fromPromise<IbmAccountItem[], ActorInputs['lookUpIbm']>(
+      ({ input, signal }) => services.lookUpIbm(input, signal),
+    ),
+    writeHmacKeys: fromPromise<HmacKeysWritten, ActorInputs['writeHmacKeys']>(
+      ({ input, signal }) => services.writeHmacKeys(input, signal),
     ),
   };
 }

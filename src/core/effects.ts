@@ -4,6 +4,12 @@
  * ones, passed with machine.provide({ actors }).
  */
 import { fromCallback, fromPromise } from 'xstate';
+import type {
+  HmacKeysRequest,
+  HmacKeysWritten,
+  IbmAccountItem,
+  IbmQuery,
+} from './ibm-lookup.js';
 import type { JourneyEvent, ProgressEvent } from './journey.js';
 import type {
   CodeArchive,
@@ -54,6 +60,8 @@ export interface ActorInputs {
     userId: string;
     n: number;
   };
+  lookUpIbm: IbmQuery;
+  writeHmacKeys: HmacKeysRequest;
 }
 
 function notProvided(name: string): () => Promise<never> {
@@ -105,6 +113,12 @@ export const declaredActors = {
   ),
   recommend: fromPromise<Recommendation[], ActorInputs['recommend']>(
     notProvided('recommend'),
+  ),
+  lookUpIbm: fromPromise<IbmAccountItem[], ActorInputs['lookUpIbm']>(
+    notProvided('lookUpIbm'),
+  ),
+  writeHmacKeys: fromPromise<HmacKeysWritten, ActorInputs['writeHmacKeys']>(
+    notProvided('writeHmacKeys'),
   ),
 };
 

@@ -20,6 +20,7 @@ import type {
   TrainerEvent,
 } from './types.js';
 import type { HyperparameterField } from './hyperparameters.js';
+import type { IbmLookup } from './ibm-lookup.js';
 
 /** How the machine is driven: by the screens, or by a headless command. */
 export type JourneyMode = 'interactive' | 'prepare' | 'train' | 'package';
@@ -70,6 +71,8 @@ export interface JourneyContext {
   settings: JourneySettings | null;
   /** The setup form's values, saved on submit. */
   setup: SetupChoices;
+  /** The setup screen's IBM Cloud lookup: its lists, choices and keys. */
+  ibmLookup: IbmLookup;
   recentRuns: RecentRun[];
   dataPath: string;
   inspectProgress: { bytesRead: number; bytesTotal: number } | null;
@@ -120,6 +123,13 @@ export type JourneyEvent =
   | { type: 'SUBMIT' }
   | { type: 'CANCEL' }
   | { type: 'SETUP_CHANGE'; patch: Partial<SetupChoices> }
+  /** Setup on ibm: look the values up in the IBM Cloud account. */
+  | { type: 'IBM_LOOKUP' }
+  /** The item of the list shown, by its id. */
+  | { type: 'IBM_PICK'; id: string }
+  | { type: 'IBM_CREATE_CREDENTIAL' }
+  /** Leave the lookup to type the value in its field. */
+  | { type: 'IBM_BY_HAND' }
   | { type: 'DATA_PATH_CHANGE'; path: string }
   | { type: 'HYPERPARAMETER_SET'; field: HyperparameterField; value: string }
   | { type: 'INTERRUPT' }

@@ -14,6 +14,14 @@ import {
   type JourneyEvent,
   type JourneyInput,
 } from './journey.js';
+import {
+  creatingCredential,
+  earlierList,
+  listed,
+  NO_IBM_LOOKUP,
+  pick,
+  startLookup,
+} from './ibm-lookup.js';
 import { DEFAULT_HYPERPARAMETERS, type RunStatus } from './types.js';
 
 /** Any failure as the user sees it; `exitCode` falls back to the stage's. */
@@ -50,6 +58,7 @@ export function initialContext(input: JourneyInput): JourneyContext {
       resultsBucket: '',
       compute: 'cpu',
     },
+    ibmLookup: NO_IBM_LOOKUP,
     recentRuns: [],
     dataPath: '',
     inspectProgress: null,
@@ -101,6 +110,9 @@ export const journeySetup = setup({
       (context.inspection?.errors.length ?? 0) > 0,
     hyperparametersValid: ({ context }) =>
       Object.keys(context.hyperparameterErrors).length === 0,
+    /** The IBM lookup has a list before this step's to go back to. */
+    ibmEarlierList: ({ context }) =>
+      earlierList(context.ibmLookup) !== undefined,
   },
   actions: {
     clearMessages: assign({ notice: null, error: null, quitRequested: false }),
@@ -111,6 +123,31 @@ export const journeySetup = setup({
       notice: 'Quit maxrec? y to quit, n to stay.',
     }),
     stayAfterQuitRequest: assign({ quitRequested: false, notice: null }),
+    ibmLookupStarted: assign(({ context }) => ({
+      ibmLookup: startLookup(context.ibmLookup),
+    })),
+    ibmCreatingCredential: assign(({ context }) => ({
+      ibmLookup: creatingCredential(context.ibmLookup),
+    })),
+    ibmStepBack: assign(({ context }) => ({
+      ibmLookup: {
+        ...context.ibmLookup,
+        step: earlierList(context.ibmLookup) ?? context.ibmLookup.step,
+      },
+    })),
+    ibmLookupFailed: assign(({ event }) =>
+      'error' in event
+        ? { error: toJourneyError(event.error, ExitCode.environment) }
+        : {},
+    ),
+    /** The item of the list IBM_PICK names is chosen: see `pick`. */
+    ibmPickListed: assign(({ context, event }) => {
+      const item =
+        event.type === 'IBM_PICK' && listed(context.ibmLookup, event.id);
+      if (!item) return {};
+      const next = pick(context.ibmLookup, context.setup, item);
+      return { ibmLookup: next.lookup, setup: next.setup };
+    }),
     uploadCancelled: assign({
       upload: null,
       notice: 'Upload cancelled; nothing was started. Enter uploads again.',

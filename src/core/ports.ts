@@ -7,6 +7,12 @@
  */
 import type { OnTransferProgress } from '../services/types.js';
 import type {
+  HmacKeysRequest,
+  HmacKeysWritten,
+  IbmAccountItem,
+  IbmQuery,
+} from './ibm-lookup.js';
+import type {
   BackendName,
   DataInspection,
   Hyperparameters,
@@ -30,6 +36,10 @@ export interface SetupChoices {
   cosEndpoint?: string;
   /** ibm: the WML deployment space that runs trainings. */
   spaceId?: string;
+  /** ibm: the WML URL of the region (ML_ENV, when set, wins over it). */
+  wmlUrl?: string;
+  /** ibm: the COS instance's GUID or CRN, for signing in with the API key. */
+  cosInstance?: string;
 }
 
 /** The configuration as the journey needs it, read from the config file. */
@@ -163,4 +173,18 @@ export interface JourneyServices {
     signal: AbortSignal;
   }): Promise<Recommendation[]>;
   listRecentRuns(signal: AbortSignal): Promise<RecentRun[]>;
+  /**
+   * What the IBM Cloud account holds for one setup step, with the API key
+   * of ML_APIKEY or ML_APIKEY_FILE; never a secret.
+   */
+  lookUpIbm(query: IbmQuery, signal: AbortSignal): Promise<IbmAccountItem[]>;
+  /**
+   * A COS credential's HMAC keys, read or newly created, written to a file
+   * beside the config that only its owner can read; this session uses
+   * them. Resolves with the keys masked.
+   */
+  writeHmacKeys(
+    request: HmacKeysRequest,
+    signal: AbortSignal,
+  ): Promise<HmacKeysWritten>;
 }

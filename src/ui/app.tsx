@@ -33,6 +33,9 @@ import { createTheme, type Theme } from './theme.js';
 import { UiContext, type LocalHandlers } from './ui-context.js';
 
 const SUBSTATES: ScreenId[] = [
+  'setup.looking',
+  'setup.choosing',
+  'setup.writingKeys',
   'data.choosing',
   'data.inspecting',
   'data.reviewed',

@@ -11,6 +11,9 @@ export type ScreenId =
   | 'loading'
   | 'home'
   | 'setup'
+  | 'setup.looking'
+  | 'setup.choosing'
+  | 'setup.writingKeys'
   | 'data.choosing'
   | 'data.inspecting'
   | 'data.reviewed'
@@ -95,6 +98,19 @@ export const KEYMAP: Record<ScreenId, Binding[]> = {
     { keys: ['escape'], command: ev('BACK'), hint: 'Esc back' },
     quitHint,
   ],
+  'setup.looking': [
+    { keys: ['escape'], command: ev('CANCEL'), hint: 'Esc cancel' },
+    { ...interrupt, hint: 'Ctrl+C cancel' },
+  ],
+  'setup.choosing': [
+    { keys: ['down', 'tab'], command: local('next'), hint: '↑↓ choose' },
+    { keys: ['up', 'shift+tab'], command: local('previous') },
+    { keys: ['return'], command: local('activate'), hint: 'Enter pick' },
+    { keys: ['escape'], command: ev('BACK'), hint: 'Esc back' },
+    quitHint,
+  ],
+  // Not cancelled: a new credential's secret would be lost.
+  'setup.writingKeys': [quitHint],
   'data.choosing': [
     { keys: ['return'], command: ev('SUBMIT'), hint: 'Enter inspect' },
     { keys: ['escape'], command: ev('BACK'), hint: 'Esc back' },

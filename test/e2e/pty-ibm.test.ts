@@ -39,8 +39,12 @@ async function launch(term: Terminal): Promise<number> {
   await term.pressUntil('\r', 'maxrec · Setup', 3);
   // The ibm fields, filled by `maxrec setup`, and the secrets as set.
   await term.waitFor('WML space id');
-  await term.waitFor('ML_APIKEY …');
-  await term.pressUntil('\r', 'maxrec · Data', 12);
+  const mark = await term.waitFor('ML_APIKEY …');
+  // Up from Backend wraps to Save: Enter on the IBM Cloud row on the way
+  // down would look the values up in IBM Cloud.
+  term.press('\x1b[A');
+  await term.waitFor('❯ Save and continue', mark);
+  await term.pressUntil('\r', 'maxrec · Data', 3);
   await term.pressUntil('\r', 'Inspected file', 3);
   await term.waitFor('interactions');
   await term.pressUntil('\r', 'maxrec · Hyperparameters', 3);

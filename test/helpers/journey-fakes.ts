@@ -5,6 +5,11 @@
  * aborted. The follow is driven by hand (`follower`) or by a `followScript`.
  */
 import type {
+  HmacKeysWritten,
+  IbmAccountItem,
+  IbmStep,
+} from '../../src/core/ibm-lookup.js';
+import type {
   FollowHandlers,
   JourneyServices,
   JourneySettings,
@@ -119,6 +124,69 @@ export function trainerEventsFixture(epochs = 5): TrainerEvent[] {
   return events;
 }
 
+/** An account as the IBM lookup finds it: two groups, two of the rest. */
+export function ibmAccountFixture(): Record<IbmStep, IbmAccountItem[]> {
+  return {
+    group: [
+      {
+        id: 'group-default',
+        name: 'Default',
+        state: 'ACTIVE',
+        isDefault: true,
+      },
+      { id: 'group-research', name: 'research', state: 'ACTIVE' },
+    ],
+    wml: [
+      {
+        id: 'wml-guid-1',
+        name: 'maxrec-ml',
+        region: 'us-south',
+        state: 'active',
+      },
+      {
+        id: 'wml-guid-2',
+        name: 'maxrec-ml-frankfurt',
+        region: 'eu-de',
+        state: 'active',
+      },
+    ],
+    space: [
+      { id: 'space-0001', name: 'maxrec' },
+      { id: 'space-0002', name: 'other' },
+    ],
+    cos: [
+      {
+        id: 'cos-guid-1',
+        name: 'maxrec-storage',
+        region: 'global',
+        state: 'active',
+      },
+    ],
+    credential: [
+      {
+        id: 'key-guid-1',
+        name: 'maxrec-hmac',
+        hmac: 'yes',
+        createdAt: '2026-01-15T09:30:12Z',
+      },
+      {
+        id: 'key-guid-2',
+        name: 'reader',
+        hmac: 'no',
+        createdAt: '2026-01-16T10:00:00Z',
+      },
+    ],
+  };
+}
+
+export const hmacKeysFixture: HmacKeysWritten = {
+  credentialName: 'maxrec-hmac',
+  created: false,
+  file: '/work/cos-keys.sh',
+  accessKeyId: '…a1b2',
+  secretAccessKey: '…c3d4',
+};
+
 export type FollowStep =
   { status: RunSnapshot } | { line: string } | { event: TrainerEvent };
 
@@ -153,11 +221,15 @@ export class FakeJourneyServices {
     inspection: DataInspection;
     runId: string;
     results: RunResultsSummary;
+    ibm: Record<IbmStep, IbmAccountItem[]>;
+    hmacKeys: HmacKeysWritten;
   } = {
     settings: settingsFixture,
     inspection: inspectionFixture,
     runId: 'run-0001',
     results: resultsFixture,
+    ibm: ibmAccountFixture(),
+    hmacKeys: hmacKeysFixture,
   };
   /** When set, a follow plays these steps then ends with `final`. */
   followScript: { steps: FollowStep[]; final: RunSnapshot } | null = null;
@@ -327,6 +399,19 @@ export class FakeJourneyServices {
           title: `Movie ${100 + i} (199${i})`,
         })),
       );
+    },
+    lookUpIbm: (query, signal) => {
+      this.record('lookUpIbm', signal, [query]);
+      return this.answer('lookUpIbm', signal, () => [
+        ...this.answers.ibm[query.step],
+      ]);
+    },
+    writeHmacKeys: (request, signal) => {
+      this.record('writeHmacKeys', signal, [request]);
+      return this.answer('writeHmacKeys', signal, () => ({
+        ...this.answers.hmacKeys,
+        created: request.credentialId === undefined,
+      }));
     },
     listRecentRuns: (signal) => {
       this.record('listRecentRuns', signal, []);

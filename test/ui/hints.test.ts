@@ -38,10 +38,38 @@ const toWatching: Step[] = [
   (j) => j.reach('monitor.watching'),
 ];
 
+const toIbmSetup: Step[] = [
+  (j) => j.reach('home.ready'),
+  send('NEW_TRAINING'),
+  (j) => j.actor.send({ type: 'SETUP_CHANGE', patch: { backend: 'ibm' } }),
+];
+
 const ROUTES: Partial<Record<ScreenId, Step[]>> = {
   home: [(j) => j.reach('home.ready')],
   confirmQuit: [(j) => j.reach('home.ready'), send('INTERRUPT')],
   setup: [(j) => j.reach('home.ready'), send('NEW_TRAINING')],
+  'setup.looking': [
+    (j) => j.fake.hold('lookUpIbm'),
+    ...toIbmSetup,
+    send('IBM_LOOKUP'),
+  ],
+  'setup.choosing': [...toIbmSetup, send('IBM_LOOKUP')],
+  'setup.writingKeys': [
+    (j) => {
+      j.fake.answers.ibm.group = [j.fake.answers.ibm.group[0]!];
+      j.fake.hold('writeHmacKeys');
+    },
+    ...toIbmSetup,
+    send('IBM_LOOKUP'),
+    (j) => j.reach('setup.choosing'),
+    (j) => j.actor.send({ type: 'IBM_PICK', id: 'wml-guid-1' }),
+    (j) => j.reach('setup.choosing'),
+    (j) => j.actor.send({ type: 'IBM_PICK', id: 'space-0001' }),
+    (j) => j.reach('setup.choosing'),
+    (j) => j.actor.send({ type: 'IBM_PICK', id: 'cos-guid-1' }),
+    (j) => j.reach('setup.choosing'),
+    send('IBM_CREATE_CREDENTIAL'),
+  ],
   'data.choosing': toReviewed.slice(0, 3),
   'data.inspecting': [
     (j) => j.fake.hold('inspectData'),

@@ -67,14 +67,16 @@ describe('home and setup screens', () => {
     await waitForFrame(app, '❯ New training');
     await pressAndWait(app, [KEYS.enter], 'Where training runs');
     await pressAndWait(app, [KEYS.right], '[ibm]');
-    // Backend, data folder, two buckets, then the ibm fields.
+    // Backend, data folder, two buckets, the lookup, then the ibm fields.
     await press(app, KEYS.down, KEYS.down, KEYS.down, KEYS.down);
-    await waitForFrame(app, '`maxrec ibm spaces` lists your deployment spaces');
-    await type(app, 'https://s3.eu-de.cloud-object-storage.appdomain.cloud');
-    await waitForFrame(app, 's3.eu-de.cloud-object-storage.appdomain.cloud');
-    await press(app, KEYS.down);
+    await waitForFrame(app, '❯ IBM Cloud');
+    await press(app, KEYS.down, KEYS.down);
+    await waitForFrame(app, '`maxrec ibm spaces` and `maxrec ibm instances`');
     await type(app, 'space-1234');
     await waitForFrame(app, 'space-1234');
+    await press(app, KEYS.down, KEYS.down);
+    await type(app, 'https://s3.eu-de.cloud-object-storage.appdomain.cloud');
+    await waitForFrame(app, 's3.eu-de.cloud-object-storage.appdomain.cloud');
     await press(app, KEYS.down);
     await pressAndWait(app, [KEYS.right, KEYS.right], '[s]');
     await press(app, KEYS.down);

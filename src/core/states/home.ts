@@ -43,6 +43,8 @@ export const homeState = journeySetup.createStateConfig({
                 compute: settings.compute,
                 cosEndpoint: settings.cosEndpoint,
                 spaceId: settings.spaceId,
+                wmlUrl: settings.wmlUrl,
+                cosInstance: settings.cosInstance,
               },
               dataPath: settings.localDataDir,
               hyperparameters: { ...settings.hyperparameters },

@@ -5,6 +5,7 @@ import { delimiterAsTyped } from '../hyperparameters.js';
 import type { JourneyContext } from '../journey.js';
 import { journeySetup, toJourneyError } from '../machine-setup.js';
 import type { DataInspection } from '../types.js';
+import { ibmLookupStates } from './ibm-lookup.js';
 
 /**
  * The inspection, and the trainer told the delimiter it found: a tab file
@@ -33,6 +34,14 @@ function withoutKey<T extends object, K extends keyof T>(
   return copy;
 }
 
+/** On ibm, after the lookup wrote COS keys: how later sessions get them. */
+function keysReminder(context: JourneyContext): string {
+  const file = context.ibmLookup.keys?.file;
+  return file && context.setup.backend === 'ibm'
+    ? ` For \`maxrec train\` in a shell: source ${file}`
+    : '';
+}
+
 export const setupState = journeySetup.createStateConfig({
   initial: 'editing',
   states: {
@@ -46,10 +55,16 @@ export const setupState = journeySetup.createStateConfig({
             })),
           ],
         },
+        IBM_LOOKUP: {
+          guard: ({ context }) => context.setup.backend === 'ibm',
+          target: 'looking',
+          actions: ['clearMessages', 'ibmLookupStarted'],
+        },
         SUBMIT: { target: 'saving', actions: 'clearMessages' },
         BACK: '#journey.home.ready',
       },
     },
+    ...ibmLookupStates,
     saving: {
       invoke: {
         src: 'saveSetup',
@@ -65,7 +80,7 @@ export const setupState = journeySetup.createStateConfig({
               ...context.setup,
             },
             dataPath: context.setup.localDataDir || context.dataPath,
-            notice: `Saved to ${context.configPath}.`,
+            notice: `Saved to ${context.configPath}.${keysReminder(context)}`,
           })),
         },
         onError: {

@@ -1,9 +1,14 @@
 import { isIn } from '../../core/state-path.js';
 import { Box, Text } from 'ink';
-import { useRef, useState, type ReactNode } from 'react';
+import { useCallback, useRef, useState, type ReactNode } from 'react';
+import type { IbmStep } from '../../core/ibm-lookup.js';
 import type { SetupChoices } from '../../core/ports.js';
 import type { BackendName } from '../../core/types.js';
-import { maskSecret } from '../../services/mask-secret.js';
+import {
+  IbmLookupView,
+  type IbmLookupHandle,
+} from '../components/ibm-lookup-view.js';
+import { IbmLookupRow, IbmSecrets } from '../components/ibm-setup-rows.js';
 import { TextField, type TextFieldHandle } from '../components/text-field.js';
 import type { JourneySnapshot } from '../hooks/use-journey.js';
 import { useLocalCommands, useUi } from '../ui-context.js';
@@ -24,21 +29,36 @@ export const COMPUTE_SIZES: Record<BackendName, string[]> = {
   ray: ['cpu', 'gpu'],
 };
 
-/** The secrets the ibm backend reads, shown set or not, masked. */
-const IBM_SECRETS = ['ML_APIKEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
-
 type TextName =
-  'localDataDir' | 'dataBucket' | 'resultsBucket' | 'cosEndpoint' | 'spaceId';
+  | 'localDataDir'
+  | 'dataBucket'
+  | 'resultsBucket'
+  | 'wmlUrl'
+  | 'spaceId'
+  | 'cosInstance'
+  | 'cosEndpoint';
 const TEXT_FIELDS: readonly string[] = [
   'localDataDir',
   'dataBucket',
   'resultsBucket',
-  'cosEndpoint',
+  'wmlUrl',
   'spaceId',
+  'cosInstance',
+  'cosEndpoint',
 ] satisfies TextName[];
+const IBM_TEXT_FIELDS = ['wmlUrl', 'spaceId', 'cosInstance', 'cosEndpoint'];
 const LABEL_WIDTH = 20;
 
-type Field = 'backend' | TextName | 'compute' | 'continue';
+type Field = 'backend' | TextName | 'ibmLookup' | 'compute' | 'continue';
+
+/** Where "by hand" in a lookup list goes back to. */
+const FIELD_OF_STEP: Record<IbmStep, Field> = {
+  group: 'ibmLookup',
+  wml: 'wmlUrl',
+  space: 'spaceId',
+  cos: 'cosInstance',
+  credential: 'ibmLookup',
+};
 
 function fieldsOf(backend: BackendName): Field[] {
   return [
@@ -46,7 +66,15 @@ function fieldsOf(backend: BackendName): Field[] {
     'localDataDir',
     'dataBucket',
     'resultsBucket',
-    ...(backend === 'ibm' ? (['cosEndpoint', 'spaceId'] as const) : []),
+    ...(backend === 'ibm'
+      ? ([
+          'ibmLookup',
+          'wmlUrl',
+          'spaceId',
+          'cosInstance',
+          'cosEndpoint',
+        ] as const)
+      : []),
     'compute',
     'continue',
   ];
@@ -59,8 +87,11 @@ function labels(backend: BackendName): Record<Field, string> {
     localDataDir: 'Data folder',
     dataBucket: local ? 'Data location' : 'Data bucket',
     resultsBucket: local ? 'Results location' : 'Results bucket',
-    cosEndpoint: 'COS endpoint',
+    ibmLookup: 'IBM Cloud',
+    wmlUrl: 'WML URL',
     spaceId: 'WML space id',
+    cosInstance: 'COS instance',
+    cosEndpoint: 'COS endpoint',
     compute: 'Compute size',
     continue: '',
   };
@@ -83,9 +114,12 @@ export function SetupScreen({ snapshot }: { snapshot: JourneySnapshot }) {
     localDataDir: useRef<TextFieldHandle>(null),
     dataBucket: useRef<TextFieldHandle>(null),
     resultsBucket: useRef<TextFieldHandle>(null),
-    cosEndpoint: useRef<TextFieldHandle>(null),
+    wmlUrl: useRef<TextFieldHandle>(null),
     spaceId: useRef<TextFieldHandle>(null),
+    cosInstance: useRef<TextFieldHandle>(null),
+    cosEndpoint: useRef<TextFieldHandle>(null),
   };
+  const lookupView = useRef<IbmLookupHandle>(null);
   const change = (patch: Partial<SetupChoices>) =>
     dispatch({ type: 'SETUP_CHANGE', patch });
   const moveTo = (next: number) => {
@@ -93,15 +127,30 @@ export function SetupScreen({ snapshot }: { snapshot: JourneySnapshot }) {
     focusRef.current = (next + count) % count;
     setFocus(focusRef.current);
   };
+  // "By hand" in a lookup list: back to the form, at that value's field.
+  const byHand = useCallback(
+    (step: IbmStep) => {
+      const fields = fieldsOf(latest().context.setup.backend);
+      focusRef.current = Math.max(0, fields.indexOf(FIELD_OF_STEP[step]));
+      setFocus(focusRef.current);
+      dispatch({ type: 'IBM_BY_HAND' });
+    },
+    [dispatch, latest],
+  );
 
   useLocalCommands({
     edit: (key) => {
+      if (!isIn(latest(), 'setup.editing')) return false;
       const name = fieldsOf(latest().context.setup.backend)[focusRef.current];
       if (!name) return false;
       if (!TEXT_FIELDS.includes(name)) return false;
       return fields[name as TextName].current?.edit(key) ?? false;
     },
     command: (command) => {
+      if (isIn(latest(), 'setup.choosing')) {
+        lookupView.current?.command(command);
+        return;
+      }
       const FIELDS = fieldsOf(latest().context.setup.backend);
       const at = focusRef.current;
       const current = FIELDS[at]!;
@@ -109,6 +158,7 @@ export function SetupScreen({ snapshot }: { snapshot: JourneySnapshot }) {
       if (command === 'previous') moveTo(at - 1);
       if (command === 'activate') {
         if (current === 'continue') dispatch({ type: 'SUBMIT' });
+        else if (current === 'ibmLookup') dispatch({ type: 'IBM_LOOKUP' });
         else moveTo(at + 1);
       }
       const step = command === 'increase' ? 1 : command === 'decrease' ? -1 : 0;
@@ -128,6 +178,16 @@ export function SetupScreen({ snapshot }: { snapshot: JourneySnapshot }) {
       }
     },
   });
+
+  if (
+    isIn(snapshot, 'setup.looking') ||
+    isIn(snapshot, 'setup.choosing') ||
+    isIn(snapshot, 'setup.writingKeys')
+  ) {
+    return (
+      <IbmLookupView ref={lookupView} snapshot={snapshot} onByHand={byHand} />
+    );
+  }
 
   const names = labels(setup.backend);
   const note = BACKENDS.find((b) => b.name === setup.backend)?.note ?? '';
@@ -173,26 +233,22 @@ export function SetupScreen({ snapshot }: { snapshot: JourneySnapshot }) {
         {row('resultsBucket', text('resultsBucket'))}
         {setup.backend === 'ibm' ? (
           <>
-            {row('cosEndpoint', text('cosEndpoint'))}
+            {row(
+              'ibmLookup',
+              <IbmLookupRow
+                lookup={snapshot.context.ibmLookup}
+                focused={field === 'ibmLookup'}
+              />,
+            )}
+            {row('wmlUrl', text('wmlUrl'))}
             {row('spaceId', text('spaceId'))}
-            <Text color={theme.muted}>
-              {'    '}
-              {IBM_SECRETS.map((name) => {
-                const value = process.env[name];
-                const fromFile =
-                  name === 'ML_APIKEY' && process.env['ML_APIKEY_FILE'];
-                const state = value
-                  ? maskSecret(value)
-                  : fromFile
-                    ? 'from ML_APIKEY_FILE'
-                    : 'NOT SET';
-                return `${name} ${state}`;
-              }).join(' · ')}
-            </Text>
-            {field === 'cosEndpoint' || field === 'spaceId' ? (
+            {row('cosInstance', text('cosInstance'))}
+            {row('cosEndpoint', text('cosEndpoint'))}
+            <IbmSecrets lookup={snapshot.context.ibmLookup} />
+            {IBM_TEXT_FIELDS.includes(field) ? (
               <Text color={theme.muted}>
-                {'    '}`maxrec ibm spaces` lists your deployment spaces,
-                `maxrec ibm instances` your COS and WML instances.
+                {'    '}IBM Cloud ▶ above looks these up; in a shell, `maxrec
+                ibm spaces` and `maxrec ibm instances` list them.
               </Text>
             ) : null}
           </>
