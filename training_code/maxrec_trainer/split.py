@@ -48,6 +48,13 @@ def leave_last_out(data: Interactions, seed: int) -> Split:
     last = np.cumsum(counts) - 1  # position in `order` of each user's latest interaction
     # A user who touched every item has nothing to be ranked against.
     evaluated = np.flatnonzero((counts >= 2) & (counts < n_items))
+    if len(evaluated) == 0 and (counts >= 2).any():
+        raise DataError(
+            f"{data.path}: every user with 2 or more interactions has all {n_items} items, so "
+            "there is no item they have not touched to rank a held-out one against, nor to "
+            "draw negatives from. A recommender needs items each user has not had: add items "
+            "or users, or check --item_col."
+        )
     if len(evaluated) == 0:
         raise DataError(
             f"{data.path}: no user has 2 or more interactions, so nothing can be held out "

@@ -113,6 +113,12 @@ def test_no_user_with_two_interactions(write):
     assert "nothing can be held out" in message
 
 
+def test_every_user_has_every_item(write):
+    lines = "".join(f"{user},{item}\n" for user in range(20) for item in "abcde")
+    message = _error(write("d.csv", lines))
+    assert "all 5 items" in message and "nothing can be held out" not in message
+
+
 def test_fewer_than_two_items(write):
     message = _error(write("i.csv", "1,a\n1,a\n2,a\n"))
     assert "at least 2" in message
