@@ -12,7 +12,10 @@
  *                         trained once on sample_training_data (ml-latest-small)
  *                         into bench-results/serve-model/
  *   [--epochs 3] [--duration 10] [--connections 10] [--threads N]
- * Prints a markdown table and writes bench-results/serve.json.
+ * Prints a markdown table and writes bench-results/serve.json. The
+ * cache-off rows are measured twice: with user_scores.onnx (one run per
+ * user) and with a copy of the folder without it, as an older trainer
+ * wrote them (model.onnx scoring every (user, item) pair).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -54,7 +57,7 @@ const items = Object.keys(
 /** Trains once on the bundled sample; later runs reuse the model until the trainer changes. */
 function trainModel() {
   const output = path.join(results, 'serve-model', 'trained_model');
-  const model = path.join(output, 'model.onnx');
+  const model = path.join(output, 'user_scores.onnx');
   const trainer = path.join(root, 'training_code', 'maxrec_trainer');
   const trainerChanged = Math.max(
     ...fs
@@ -78,6 +81,19 @@ function trainModel() {
     { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   return output;
+}
+
+/** The model folder as an older trainer wrote it: no user_scores.onnx. */
+function pairsOnly(folder) {
+  const copy = path.join(results, 'serve-model-pairs-only');
+  fs.rmSync(copy, { recursive: true, force: true });
+  fs.mkdirSync(copy, { recursive: true });
+  for (const name of fs.readdirSync(folder)) {
+    if (name !== 'user_scores.onnx') {
+      fs.copyFileSync(path.join(folder, name), path.join(copy, name));
+    }
+  }
+  return copy;
 }
 
 /** Starts a service; resolves with its port once it prints it. */
@@ -162,9 +178,14 @@ const rows = [
     ['--input-type=module', '-e', ours(64), modelDir],
   ),
   await measure(
-    'maxrec serve, score cache off: a model run per request',
+    'maxrec serve, score cache off: a user_scores.onnx run per request',
     process.execPath,
     ['--input-type=module', '-e', ours(0), modelDir],
+  ),
+  await measure(
+    'maxrec serve, score cache off, no user_scores.onnx: model.onnx on every pair',
+    process.execPath,
+    ['--input-type=module', '-e', ours(0), pairsOnly(modelDir)],
   ),
   await measure('reference (Python http.server, PyTorch)', python, [
     'scripts/reference_serve.py',

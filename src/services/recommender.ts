@@ -1,14 +1,14 @@
 /**
- * Recommendations from a trained model folder: `model.onnx` scores
- * (user, item) index pairs; `users.json` and `items.json` map the data's
- * ids to those indices. One loaded Recommender serves any number of calls,
- * so the REST server keeps one for its lifetime.
+ * Recommendations from a trained model folder: `user_scores.onnx` (or, in
+ * older folders, `model.onnx`) scores every item for a user index;
+ * `users.json` and `items.json` map the data's ids to those indices. One
+ * loaded Recommender serves any number of calls, so the REST server keeps
+ * one for its lifetime.
  */
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { ExitCode, MaxrecError } from '../core/errors.js';
 import type { Recommendation } from '../core/types.js';
 import {
@@ -19,6 +19,7 @@ import {
 import { ScoreCache } from '../serve/score-cache.js';
 import { topK } from '../serve/top-k.js';
 import { reasonOf } from './fs-errors.js';
+import { brokenModel, loadItemScores, type ItemScores } from './item-scores.js';
 
 /** Extras for `Recommender.load`. */
 export interface RecommenderOptions {
@@ -40,28 +41,20 @@ export interface RecommendOptions {
 
 /** A trained model, loaded once and asked many times. */
 export class Recommender {
-  /** Every item's model index, in model-index order: the same for all runs. */
-  private readonly itemInput: BigInt64Array;
-  /** Spare user inputs, so a busy server allocates none per request. */
-  private readonly userInputs: BigInt64Array[] = [];
   /** Model runs in flight, which close() lets finish. */
   private running = 0;
   private closing: Promise<void> | undefined;
   private lastRunDone: (() => void) | undefined;
 
   private constructor(
-    private readonly session: InferenceSession,
+    private readonly itemScores: ItemScores,
     private readonly users: Map<string, number>,
     /** Item id at each model index that has one. */
     private readonly itemIds: string[],
-    itemIndices: number[],
     private readonly titles: Map<string, string>,
-    private readonly outputName: string,
     private readonly seen: SeenItems | null,
     private readonly cache: ScoreCache | undefined,
-  ) {
-    this.itemInput = BigInt64Array.from(itemIndices, (i) => BigInt(i));
-  }
+  ) {}
 
   /** Load `modelDir` (a `trained_model/` folder); throws exit 7 if broken. */
   static async load(
@@ -70,24 +63,6 @@ export class Recommender {
   ): Promise<Recommender> {
     const users = await readIdMap(path.join(modelDir, 'users.json'));
     const items = await readIdMap(path.join(modelDir, 'items.json'));
-    let session: InferenceSession;
-    try {
-      session = await InferenceSession.create(
-        path.join(modelDir, 'model.onnx'),
-        options.threads ? { intraOpNumThreads: options.threads } : {},
-      );
-    } catch (error) {
-      throw brokenModel(`${modelDir}/model.onnx cannot be loaded`, error);
-    }
-    for (const input of ['user', 'item']) {
-      if (!session.inputNames.includes(input)) {
-        throw brokenModel(`model.onnx has no input named "${input}"`);
-      }
-    }
-    const outputName = session.outputNames.includes('score')
-      ? 'score'
-      : session.outputNames[0];
-    if (outputName === undefined) throw brokenModel('model.onnx has no output');
     const ordered = [...items].sort((a, b) => a[1] - b[1]);
     const itemIndices = ordered.map(([, index]) => index);
     const seenFile = path.join(modelDir, 'seen_items.bin');
@@ -99,13 +74,18 @@ export class Recommender {
     const titles = options.titlesFile
       ? await readTitles(options.titlesFile, items)
       : new Map<string, string>();
+    // Last, so that nothing above can fail with its native memory held.
+    const itemScores = await loadItemScores(
+      modelDir,
+      users.size,
+      itemIndices,
+      options.threads,
+    );
     return new Recommender(
-      session,
+      itemScores,
       users,
       ordered.map(([id]) => id),
-      itemIndices,
       titles,
-      outputName,
       seen,
       options.scoreCacheBytes
         ? new ScoreCache(options.scoreCacheBytes, itemIndices.length)
@@ -131,19 +111,66 @@ export class Recommender {
   /**
    * The `n` best-scored items for a user, best first, leaving out
    * `exclude` and, with `excludeSeen`, the user's training items. Every
-   * item is scored in one batched run of the model.
+   * item is scored in one run of the model.
    */
   async recommend(
     userId: string,
     n: number,
     options: RecommendOptions = {},
   ): Promise<Recommendation[]> {
+    const [ranked] = await this.recommendMany([userId], n, options);
+    return ranked ?? [];
+  }
+
+  /**
+   * `recommend` for each of `userIds`, in order: the users the score cache
+   * lacks are scored a few to a run, one run after another, so that other
+   * callers get their turn in between.
+   */
+  async recommendMany(
+    userIds: readonly string[],
+    n: number,
+    options: RecommendOptions = {},
+  ): Promise<Recommendation[][]> {
     if (!Number.isInteger(n) || n < 1) {
       throw new MaxrecError(
         ExitCode.invocation,
         `The number of recommendations must be a positive whole number, not ${n}.`,
       );
     }
+    const userIndices = userIds.map((userId) => this.userIndex(userId));
+    if (options.excludeSeen && this.seen === null) {
+      throw new MaxrecError(
+        ExitCode.invocation,
+        'This model was trained without seen_items.bin, so it cannot leave ' +
+          "out the user's training items.",
+        { hint: 'Retrain with the current trainer, or ask without it.' },
+      );
+    }
+    const ranked: Recommendation[][] = [];
+    const perRun = this.itemScores.usersPerRun;
+    for (let start = 0; start < userIndices.length; start += perRun) {
+      const chunk = userIndices.slice(start, start + perRun);
+      const scores = await this.score(chunk);
+      chunk.forEach((userIndex, i) =>
+        ranked.push(this.rank(userIndex, scores[i]!, n, options)),
+      );
+    }
+    return ranked;
+  }
+
+  /** Free the model's native memory once the runs in flight are done. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.running > 0) {
+        await new Promise<void>((resolve) => (this.lastRunDone = resolve));
+      }
+      await this.itemScores.release();
+    })();
+    return this.closing;
+  }
+
+  private userIndex(userId: string): number {
     const userIndex = this.users.get(userId);
     if (userIndex === undefined) {
       const known = [...this.users.keys()].slice(0, 5).join(', ');
@@ -155,15 +182,15 @@ export class Recommender {
         },
       );
     }
-    if (options.excludeSeen && this.seen === null) {
-      throw new MaxrecError(
-        ExitCode.invocation,
-        'This model was trained without seen_items.bin, so it cannot leave ' +
-          "out the user's training items.",
-        { hint: 'Retrain with the current trainer, or ask without it.' },
-      );
-    }
-    const scores = await this.score(userIndex);
+    return userIndex;
+  }
+
+  private rank(
+    userIndex: number,
+    scores: Float32Array,
+    n: number,
+    options: RecommendOptions,
+  ): Recommendation[] {
     const seen = options.excludeSeen && seenPositions(this.seen, userIndex);
     const exclude = options.exclude?.size ? options.exclude : null;
     const order = topK(
@@ -184,46 +211,22 @@ export class Recommender {
     });
   }
 
-  /** Free the model's native memory once the runs in flight are done. */
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      if (this.running > 0) {
-        await new Promise<void>((resolve) => (this.lastRunDone = resolve));
-      }
-      await this.session.release();
-    })();
-    return this.closing;
+  private score(userIndices: readonly number[]): Promise<Float32Array[]> {
+    const run = (missing: readonly number[]) => this.run(missing);
+    return this.cache
+      ? Promise.all(this.cache.get(userIndices, run))
+      : run(userIndices);
   }
 
-  private score(userIndex: number): Promise<Float32Array> {
-    const run = () => this.run(userIndex);
-    return this.cache ? this.cache.get(userIndex, run) : run();
-  }
-
-  /** Scores of every item for one user: one run of the model. */
-  private async run(userIndex: number): Promise<Float32Array> {
+  /** Scores of every item for a few users: one run of the model. */
+  private async run(userIndices: readonly number[]): Promise<Float32Array[]> {
     if (this.closing) {
       throw new MaxrecError(ExitCode.invocation, 'The model has been closed.');
     }
-    const count = this.itemInput.length;
-    const userInput = this.userInputs.pop() ?? new BigInt64Array(count);
-    userInput.fill(BigInt(userIndex));
     this.running++;
     try {
-      const output = await this.session.run({
-        user: new Tensor('int64', userInput, [count]),
-        item: new Tensor('int64', this.itemInput, [count]),
-      });
-      const scores = output[this.outputName]?.data;
-      if (!(scores instanceof Float32Array) || scores.length !== count) {
-        throw brokenModel(
-          `model.onnx returned ${scores?.length ?? 'no'} scores for ${count} items`,
-        );
-      }
-      return scores;
+      return await this.itemScores.score(userIndices);
     } finally {
-      // Enough spares for the runs a busy server has queued at once.
-      if (this.userInputs.length < 16) this.userInputs.push(userInput);
       if (--this.running === 0) this.lastRunDone?.();
     }
   }
@@ -296,12 +299,4 @@ async function readTitles(
     );
   }
   return titles;
-}
-
-function brokenModel(what: string, cause?: unknown): MaxrecError {
-  return new MaxrecError(
-    ExitCode.extraction,
-    `The trained model is not usable: ${what}.`,
-    { hint: 'Extract the model archive again, or retrain.', cause },
-  );
 }

@@ -3,9 +3,9 @@
     python test/serve/fixture.py RATINGS MODEL_DIR OUT_JSON
 
 Scores every item for every user with the trainer's own NeuMF module (weights read
-from model.onnx, see scripts/reference_serve.py), and lists each user's training
-items by redoing the trainer's split (same reader, same seed): the training
-interactions, and the validation ones too when the model was refit on them.
+from model.onnx, see scripts/reference_serve.py), and lists each user's items as the
+trainer reads the file: all of them, held-out ones included, are "seen"; the held-out
+ones (by redoing the trainer's split: same reader, same seed) are listed apart.
 """
 
 import json
@@ -40,19 +40,13 @@ def main(ratings: str, model_dir: str, out: str) -> None:
     assert model.item_ids == list(data.item_ids), "items.json is not in the trainer's order"
     users = {}
     for index, user in enumerate(data.user_ids):
-        seen = list(split.train_items[split.train_users == index])
-        if refit:
-            seen += list(split.val_items[split.eval_users == index])
+        held_out = list(split.test_items[split.eval_users == index])
+        if not refit:
+            held_out += list(split.val_items[split.eval_users == index])
         users[user] = {
             "scores": model.scores(user).tolist(),
-            "seen": sorted(data.item_ids[i] for i in seen),
-            "held_out": sorted(
-                data.item_ids[i]
-                for i in (
-                    ([] if refit else list(split.val_items[split.eval_users == index]))
-                    + list(split.test_items[split.eval_users == index])
-                )
-            ),
+            "seen": sorted({data.item_ids[i] for i in data.items[data.users == index]}),
+            "held_out": sorted(data.item_ids[i] for i in held_out),
         }
     expected = {"items": model.item_ids, "users": users, "trainer_wrote_seen": trainer_wrote_seen}
     Path(out).write_text(json.dumps(expected))

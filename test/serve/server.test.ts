@@ -187,6 +187,87 @@ describe('a model trained without seen_items.bin', () => {
   });
 });
 
+describe('user_scores.onnx', () => {
+  /** A copy of the trained model folder, without the files `leaveOut`. */
+  async function copyModel(...leaveOut: string[]): Promise<string> {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'maxrec-copy-'));
+    for (const name of await fs.readdir(model.modelDir)) {
+      if (leaveOut.includes(name)) continue;
+      await fs.copyFile(
+        path.join(model.modelDir, name),
+        path.join(folder, name),
+      );
+    }
+    return folder;
+  }
+
+  it("serves the trainer's scores from model.onnx in a folder without it", async () => {
+    expect(await fs.readdir(model.modelDir)).toContain('user_scores.onnx');
+    const folder = await copyModel('user_scores.onnx');
+    const old = await listen({
+      modelDir: folder,
+      scoreCacheMiB: 0,
+      maxResults: 5000,
+    });
+    try {
+      const n = model.expected.items.length;
+      for (const user of Object.keys(model.expected.users).slice(0, 4)) {
+        const { status, json } = await post(
+          `${old.url}/model/predict?user_id=${user}&num_results=${n}`,
+        );
+        expect(status).toBe(200);
+        const predictions = json['predictions'] as {
+          item: string;
+          prediction: number;
+        }[];
+        expect(predictions).toHaveLength(n);
+        for (const p of predictions) {
+          expect(p.prediction).toBeCloseTo(model.scoreOf(user, p.item), 5);
+        }
+      }
+    } finally {
+      await old.app.close();
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('stops start-up with exit 3 when corrupt or not this model', async () => {
+    // Without seen_items.bin, which would not fit the shortened items.json.
+    const folder = await copyModel('user_scores.onnx', 'seen_items.bin');
+    try {
+      await fs.writeFile(path.join(folder, 'user_scores.onnx'), 'not onnx');
+      await expect(listen({ modelDir: folder })).rejects.toMatchObject({
+        exitCode: 3,
+        message: expect.stringMatching(
+          /user_scores\.onnx cannot be loaded/,
+        ) as string,
+      });
+      // Another model's file: here, one scoring an item more than items.json has.
+      await fs.copyFile(
+        path.join(model.modelDir, 'user_scores.onnx'),
+        path.join(folder, 'user_scores.onnx'),
+      );
+      const items = JSON.parse(
+        await fs.readFile(path.join(folder, 'items.json'), 'utf8'),
+      ) as Record<string, number>;
+      const last = model.expected.items.at(-1)!;
+      delete items[last];
+      await fs.writeFile(
+        path.join(folder, 'items.json'),
+        JSON.stringify(items),
+      );
+      await expect(listen({ modelDir: folder })).rejects.toMatchObject({
+        exitCode: 3,
+        message: expect.stringMatching(
+          /user_scores\.onnx returned \d+ scores for 2 users/,
+        ) as string,
+      });
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('closing', () => {
   it('lets a request in flight finish, then refuses new ones', async () => {
     const closing = await listen({ modelDir: model.modelDir });

@@ -10,10 +10,13 @@ const PYTHON = path.resolve('.venv/bin/python');
 
 /**
  * A 3-user, 4-item model with fixed embeddings, so the ranking is known:
- * user a prefers items 20 > 30 > 40 > 10, user b the reverse.
+ * user a prefers items 20 > 30 > 40 > 10, user b the reverse. Written as
+ * model.onnx (pairs) and, kept aside for the tests that want them, as
+ * user_scores.onnx graphs: one scoring all 4 items, one only 3, one with
+ * other weights (as if from another training run).
  */
 const EXPORT_MODEL = `
-import sys, warnings, torch
+import os, sys, warnings, torch
 warnings.filterwarnings('ignore')
 
 class TinyModel(torch.nn.Module):
@@ -28,13 +31,34 @@ class TinyModel(torch.nn.Module):
     def forward(self, user, item):
         return torch.sigmoid((self.users(user) * self.items(item)).sum(-1))
 
-example = (torch.tensor([0, 1]), torch.tensor([0, 1]))
+class TinyUserScores(torch.nn.Module):
+    def __init__(self, model, items, scale):
+        super().__init__()
+        self.model, self.items, self.scale = model, items, scale
+
+    def forward(self, user):
+        items = self.model.items.weight[:self.items] * self.scale
+        return torch.sigmoid(self.model.users(user) @ items.T)
+
+model = TinyModel()
+folder = sys.argv[1]
 torch.onnx.export(
-    TinyModel(), example, sys.argv[1],
+    model, (torch.tensor([0, 1]), torch.tensor([0, 1])), os.path.join(folder, 'model.onnx'),
     input_names=['user', 'item'], output_names=['score'],
     dynamic_axes={'user': {0: 'n'}, 'item': {0: 'n'}, 'score': {0: 'n'}},
     dynamo=False,
 )
+for items, scale, name in (
+    (4, 1, 'user-scores.onnx'),
+    (3, 1, 'user-scores-3-items.onnx'),
+    (4, 2, 'user-scores-other-run.onnx'),
+):
+    torch.onnx.export(
+        TinyUserScores(model, items, scale), (torch.tensor([0]),), os.path.join(folder, name),
+        input_names=['user'], output_names=['scores'],
+        dynamic_axes={'user': {0: 'k'}, 'scores': {0: 'k'}},
+        dynamo=False,
+    )
 `;
 
 /** seen_items.bin via the trainer's own writer: a saw item 20, b 10 and 40. */
@@ -64,7 +88,7 @@ beforeAll(async () => {
     );
   }
   modelDir = await fs.mkdtemp(path.join(os.tmpdir(), 'maxrec-model-'));
-  execFileSync(PYTHON, ['-c', EXPORT_MODEL, path.join(modelDir, 'model.onnx')]);
+  execFileSync(PYTHON, ['-c', EXPORT_MODEL, modelDir]);
   await fs.writeFile(
     path.join(modelDir, 'users.json'),
     JSON.stringify({ a: 0, b: 1, c: 2 }),
@@ -181,6 +205,67 @@ describe('Recommender', () => {
       }
     } finally {
       await fs.rm(seenFile, { force: true });
+    }
+  });
+
+  it('scores with user_scores.onnx when the folder has one, many users at once', async () => {
+    const userScores = path.join(modelDir, 'user_scores.onnx');
+    await fs.copyFile(path.join(modelDir, 'user-scores.onnx'), userScores);
+    const withUserScores = await Recommender.load(modelDir, {
+      scoreCacheBytes: 2 ** 20,
+    });
+    try {
+      const ranked = await withUserScores.recommendMany(
+        ['a', 'b', 'c', 'a'],
+        4,
+      );
+      const expected = await Promise.all(
+        ['a', 'b', 'c', 'a'].map((user) => recommender.recommend(user, 4)),
+      );
+      expect(ranked.map((r) => r.map((x) => x.item))).toEqual(
+        expected.map((r) => r.map((x) => x.item)),
+      );
+      ranked.flat().forEach((r, i) => {
+        expect(r.score).toBeCloseTo(expected.flat()[i]!.score, 6);
+      });
+    } finally {
+      await withUserScores.close();
+      await fs.rm(userScores);
+    }
+  });
+
+  it('reports a corrupt or mismatched user_scores.onnx at load (exit 7)', async () => {
+    const userScores = path.join(modelDir, 'user_scores.onnx');
+    try {
+      await fs.writeFile(userScores, 'not a model');
+      await expect(Recommender.load(modelDir)).rejects.toMatchObject({
+        exitCode: 7,
+        message: expect.stringMatching(
+          /user_scores\.onnx cannot be loaded/,
+        ) as string,
+      });
+      await fs.copyFile(
+        path.join(modelDir, 'user-scores-3-items.onnx'),
+        userScores,
+      );
+      await expect(Recommender.load(modelDir)).rejects.toMatchObject({
+        exitCode: 7,
+        message: expect.stringMatching(
+          /user_scores\.onnx returned 6 scores for 2 users of 4 items/,
+        ) as string,
+      });
+      await fs.copyFile(
+        path.join(modelDir, 'user-scores-other-run.onnx'),
+        userScores,
+      );
+      await expect(Recommender.load(modelDir)).rejects.toMatchObject({
+        exitCode: 7,
+        message: expect.stringMatching(
+          /user_scores\.onnx does not match model\.onnx \(user index 0, item position 0: /,
+        ) as string,
+      });
+    } finally {
+      await fs.rm(userScores, { force: true });
     }
   });
 

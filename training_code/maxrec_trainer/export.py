@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .model import NeuMF, Scorer
+from .model import AllItemsScorer, NeuMF, Scorer
 from .seen_items import write_seen_items
 
 
@@ -35,24 +35,46 @@ def write_json(path: Path, value: Any) -> None:
     os.replace(temp, path)
 
 
-def export_onnx(model: NeuMF, path: Path) -> None:
-    """model.onnx: int64 `user` and `item` index vectors of any length -> float32 `score`."""
-    scorer = Scorer(copy.deepcopy(model).cpu()).eval()
-    example = (torch.tensor([0, 0], dtype=torch.int64), torch.tensor([0, 1], dtype=torch.int64))
+def _export(module: torch.nn.Module, example: tuple, path: Path, **names: Any) -> None:
     temp = path.with_name(f".{path.name}.tmp")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(
-            scorer,
+            module.eval(),
             example,
             str(temp),
             dynamo=False,  # the TorchScript exporter: no network, no onnxscript needed
-            input_names=["user", "item"],
-            output_names=["score"],
-            dynamic_axes={"user": {0: "n"}, "item": {0: "n"}, "score": {0: "n"}},
             opset_version=17,
+            **names,
         )
     os.replace(temp, path)
+
+
+def export_onnx(model: NeuMF, path: Path) -> None:
+    """model.onnx: int64 `user` and `item` index vectors of any length -> float32 `score`."""
+    example = (torch.tensor([0, 0], dtype=torch.int64), torch.tensor([0, 1], dtype=torch.int64))
+    _export(
+        Scorer(copy.deepcopy(model).cpu()),
+        example,
+        path,
+        input_names=["user", "item"],
+        output_names=["score"],
+        dynamic_axes={"user": {0: "n"}, "item": {0: "n"}, "score": {0: "n"}},
+    )
+
+
+def export_user_scores(model: NeuMF, path: Path) -> None:
+    """user_scores.onnx: int64 `user` indices (k,) -> float32 `scores` (k, n_items), every
+    item's probability in item-index order: what serving needs, in one run per request."""
+    example = (torch.tensor([0], dtype=torch.int64),)
+    _export(
+        AllItemsScorer(copy.deepcopy(model).cpu()),
+        example,
+        path,
+        input_names=["user"],
+        output_names=["scores"],
+        dynamic_axes={"user": {0: "k"}, "scores": {0: "k"}},
+    )
 
 
 def save_artifacts(
@@ -67,6 +89,7 @@ def save_artifacts(
     """`seen`: the (user, item) index pairs the final model was trained on."""
     folder.mkdir(parents=True, exist_ok=True)
     export_onnx(model, folder / "model.onnx")
+    export_user_scores(model, folder / "user_scores.onnx")
     write_json(folder / "users.json", {uid: i for i, uid in enumerate(user_ids)})
     write_json(folder / "items.json", {iid: i for i, iid in enumerate(item_ids)})
     write_json(folder / "parameters.json", parameters)

@@ -13,6 +13,7 @@ from conftest import SHARED_DATA, TRAINING_CODE, need
 
 EXPECTED = {
     "model.onnx",
+    "user_scores.onnx",
     "users.json",
     "items.json",
     "parameters.json",
