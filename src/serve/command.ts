@@ -26,7 +26,8 @@ export interface ServeCommandOptions {
 /**
  * Serves until closed, then resolves with exit 0. Rejects with a
  * MaxrecError before listening: exit 3 for a missing or broken model
- * folder, 4 for an unreadable titles file, 1 for a port in use.
+ * folder, 4 for an unreadable titles file, 2 for a port in use, 1 for a
+ * --host that is not this machine's.
  */
 export async function serveCommand(
   options: ServeCommandOptions,

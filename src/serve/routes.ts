@@ -90,6 +90,17 @@ export function registerRoutes(
     handler: async (request) => {
       const input = request.body as BatchInput;
       checkExcludeSeen(input.exclude_seen);
+      const asked = input.user_ids.length * input.num_results;
+      if (asked > limits.maxBatchPredictions) {
+        // One answer is built and sent whole: a bound on it keeps the
+        // service's memory and the other requests' latency in check.
+        throw new BadRequest(
+          `this batch asks for ${asked} predictions (${input.user_ids.length} ` +
+            `users x num_results ${input.num_results}); at most ` +
+            `${limits.maxBatchPredictions} a request: send fewer users or a ` +
+            'smaller num_results',
+        );
+      }
       const known = input.user_ids.filter((user) => recommender.hasUser(user));
       // A few users per model run, the runs one after another: other
       // requests get their turn in between.

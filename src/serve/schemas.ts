@@ -8,6 +8,8 @@
 export interface ApiLimits {
   maxResults: number;
   maxBatchUsers: number;
+  /** Users times num_results: what one batch answer may hold. */
+  maxBatchPredictions: number;
 }
 
 const userId = {

@@ -25,6 +25,8 @@ export interface ServerOptions {
   maxResults?: number;
   /** Most users in one batch request. */
   maxBatchUsers?: number;
+  /** Users times num_results in one batch request (default 10,000). */
+  maxBatchPredictions?: number;
   /**
    * ONNX Runtime threads per model run (default 1: on 2 cores a second
    * thread per run slows every request, as they compete with fastify).
@@ -132,7 +134,8 @@ export async function createServer(
 
   registerRoutes(app, model, {
     maxResults: options.maxResults ?? 1000,
-    maxBatchUsers: options.maxBatchUsers ?? 1000,
+    maxBatchUsers: options.maxBatchUsers ?? 100,
+    maxBatchPredictions: options.maxBatchPredictions ?? 10_000,
   });
   app.get('/', { schema: { hide: true } }, (_request, reply) =>
     reply.redirect(`${DOCS_PATH}/`),
@@ -165,20 +168,38 @@ export async function startServer(
     await app.listen({ host, port });
   } catch (error) {
     await app.close();
-    throw new MaxrecError(
-      ExitCode.invocation,
-      `Cannot listen on ${host}:${port}: ${(error as Error).message}`,
-      {
-        hint: 'Pick another port with --port, or stop what uses it.',
-        cause: error,
-      },
-    );
+    throw listenError(host, port, error);
   }
   if (handleSignals) {
     process.once('SIGTERM', close);
     process.once('SIGINT', close);
   }
   return app;
+}
+
+/** Why listening failed, as the flag to change: --host or --port. */
+function listenError(host: string, port: number, error: unknown): MaxrecError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const message = `Cannot listen on ${host}:${port}: ${(error as Error).message}`;
+  if (
+    code === 'EADDRNOTAVAIL' ||
+    code === 'ENOTFOUND' ||
+    code === 'EAI_AGAIN'
+  ) {
+    return new MaxrecError(ExitCode.invocation, message, {
+      hint:
+        `${host} is not an address of this machine: pass --host 127.0.0.1 ` +
+        '(this machine only) or --host 0.0.0.0 (every interface).',
+      cause: error,
+    });
+  }
+  return new MaxrecError(ExitCode.environment, message, {
+    hint:
+      code === 'EACCES'
+        ? 'Ports below 1024 need privileges: pick another with --port.'
+        : 'Pick another port with --port, or stop what uses it.',
+    cause: error,
+  });
 }
 
 /**

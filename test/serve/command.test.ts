@@ -158,7 +158,7 @@ describe('serveCommand', () => {
     });
   });
 
-  it('refuses a port in use: exit 1, naming --port', async () => {
+  it('refuses a port in use: exit 2, naming --port', async () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) =>
       blocker.listen(0, '127.0.0.1', resolve),
@@ -170,13 +170,29 @@ describe('serveCommand', () => {
       await expect(
         serveCommand({ modelDir: model.modelDir, port, output }),
       ).rejects.toMatchObject({
-        exitCode: 1,
+        exitCode: 2,
         hint: expect.stringContaining('--port') as string,
       });
       expect(process.listenerCount('SIGINT')).toBe(listenersBefore);
     } finally {
       blocker.close();
     }
+  });
+
+  it('refuses a --host that is not this machine: exit 1, naming --host', async () => {
+    const { output } = recordingOutput();
+    await expect(
+      // TEST-NET-1 (RFC 5737): an address no machine here has.
+      serveCommand({
+        modelDir: model.modelDir,
+        host: '192.0.2.1',
+        port: 0,
+        output,
+      }),
+    ).rejects.toMatchObject({
+      exitCode: 1,
+      hint: expect.stringContaining('--host 127.0.0.1') as string,
+    });
   });
 });
 

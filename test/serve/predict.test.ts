@@ -317,6 +317,19 @@ describe('POST /model/predict/batch', () => {
     ['an empty list', { user_ids: [] }, /user_ids must NOT have fewer than 1/],
     ['an object for a list', { user_ids: { a: '1' } }, /must be array/],
     ['num_results 0', { user_ids: ['1'], num_results: 0 }, />= 1/],
+    [
+      'more than 100 users',
+      { user_ids: Array.from({ length: 101 }, (_, i) => String(i)) },
+      /user_ids must NOT have more than 100 items/,
+    ],
+    [
+      'more than 10,000 predictions',
+      {
+        user_ids: Array.from({ length: 11 }, (_, i) => String(i)),
+        num_results: 1000,
+      },
+      /asks for 11000 predictions .* at most 10000 a request/,
+    ],
   ])('refuses %s with 400', async (_name, body, message) => {
     const { status, json } = await post(`${url}/model/predict/batch`, body);
     expect(status).toBe(400);
