@@ -135,7 +135,9 @@ export async function setupCommand(
             `  COS endpoint    ${s.cosEndpoint ?? '(not set)'}`,
             `  bucket location ${s.ibm.location || '(the endpoint default)'}`,
             `  WML             ${process.env['ML_ENV'] || s.ibm.wmlUrl}`,
-            `  ${s.ibm.spaceId ? `space id        ${s.ibm.spaceId}` : `project id      ${s.ibm.projectId || '(not set)'}`}`,
+            s.ibm.spaceId
+              ? `  space id        ${s.ibm.spaceId}`
+              : `  project id      ${s.ibm.projectId || '(not set)'}`,
           ]
         : []),
     ].join('\n'),

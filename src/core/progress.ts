@@ -68,6 +68,19 @@ export function formatDuration(seconds: number | null | undefined): string {
   return `${s}s`;
 }
 
+/** 610 users · 9,724 items · 100,836 interactions */
+export function formatCounts(counts: {
+  users: number;
+  items: number;
+  interactions: number;
+}): string {
+  const count = (n: number) => n.toLocaleString('en-US');
+  return (
+    `${count(counts.users)} users · ${count(counts.items)} items · ` +
+    `${count(counts.interactions)} interactions`
+  );
+}
+
 /** 512 B, 1.5 KB, 12.3 MB, 1.02 GB (powers of 1024). */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];

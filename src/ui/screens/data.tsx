@@ -37,6 +37,14 @@ const DELIMITER_NAMES: Record<string, string> = {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
+/** How much of the file the inspection has read, as '42%'; '' unknown. */
+function percentRead(
+  progress: { bytesRead: number; bytesTotal: number } | null | undefined,
+): string {
+  if (!progress || progress.bytesTotal <= 0) return '';
+  return `${Math.floor((100 * progress.bytesRead) / progress.bytesTotal)}%`;
+}
+
 function roleOf(inspection: DataInspection, column: number): string {
   const role = Object.entries(inspection.roles).find(([, i]) => i === column);
   return role ? role[0] : '–';
@@ -139,12 +147,7 @@ export function DataScreen({ snapshot }: { snapshot: JourneySnapshot }) {
         </Text>
       ) : null}
       {isIn(snapshot, 'data.inspecting') ? (
-        <Text>
-          Inspecting…{' '}
-          {context.inspectProgress && context.inspectProgress.bytesTotal > 0
-            ? `${Math.floor((100 * context.inspectProgress.bytesRead) / context.inspectProgress.bytesTotal)}%`
-            : ''}
-        </Text>
+        <Text>Inspecting… {percentRead(context.inspectProgress)}</Text>
       ) : null}
       {context.inspection && !choosing ? (
         <Inspection inspection={context.inspection} />

@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import { resumeCommand } from '../../core/machine-setup.js';
 import {
   estimateTimeLeft,
+  formatCounts,
   formatDuration,
   summarizeEpochs,
 } from '../../core/progress.js';
@@ -112,14 +113,18 @@ export function MonitorScreen({ snapshot }: { snapshot: JourneySnapshot }) {
         <ProgressBar
           fraction={summary.total > 0 ? summary.done / summary.total : 0}
           width={layout.barWidth}
-          detail={`${summary.done}/${summary.total}${phaseText} · elapsed ${formatDuration(elapsed)} · left ${left === null ? '–' : `~${formatDuration(left)}`}`}
+          detail={
+            `${summary.done}/${summary.total}${phaseText} · ` +
+            `elapsed ${formatDuration(elapsed)} · ` +
+            `left ${left === null ? '–' : `~${formatDuration(left)}`}`
+          }
           color={theme.accent}
         />
       </Text>
       <Text wrap="truncate-end">
         {label('Data')}
         {start
-          ? `${start.users.toLocaleString('en-US')} users · ${start.items.toLocaleString('en-US')} items · ${start.interactions.toLocaleString('en-US')} interactions · ${start.device}${start.hpo ? ' · HPO' : ''}`
+          ? `${formatCounts(start)} · ${start.device}${start.hpo ? ' · HPO' : ''}`
           : 'waiting for the trainer to start…'}
       </Text>
       {trials.length > 0 ? (

@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import { useRef } from 'react';
 import {
   formatBytes,
+  formatCounts,
   formatDuration,
   transferFigures,
 } from '../../core/progress.js';
@@ -39,7 +40,11 @@ export function ResultsScreen({ snapshot }: { snapshot: JourneySnapshot }) {
             fraction={figures.fraction}
             width={layout.barWidth}
             color={theme.accent}
-            detail={`${formatBytes(download.progress.bytesDone)} / ${formatBytes(download.progress.bytesTotal)} · ${download.progress.name}`}
+            detail={
+              `${formatBytes(download.progress.bytesDone)} / ` +
+              `${formatBytes(download.progress.bytesTotal)} · ` +
+              download.progress.name
+            }
           />
         ) : null}
       </Box>
@@ -68,9 +73,7 @@ export function ResultsScreen({ snapshot }: { snapshot: JourneySnapshot }) {
       <Text>
         {metrics?.epochs_run ?? end?.epochs_run ?? '–'} epochs in{' '}
         {formatDuration(metrics?.train_seconds ?? end?.train_seconds)} ·{' '}
-        {metrics
-          ? `${metrics.users.toLocaleString('en-US')} users · ${metrics.items.toLocaleString('en-US')} items · ${metrics.interactions.toLocaleString('en-US')} interactions`
-          : ''}
+        {metrics ? formatCounts(metrics) : ''}
       </Text>
       {results ? (
         <Box flexDirection="column" marginTop={1}>
