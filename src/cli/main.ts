@@ -183,8 +183,15 @@ export async function main(
       'training_output/trained_model',
     )
     .option('-n, --count <n>', 'how many items', positiveInteger, 10)
-    .option('--titles <file>', 'a CSV of item ids and titles')
-    .option('--all', 'also list items the user already interacted with')
+    .option(
+      '--titles <file>',
+      'a delimited file of item ids and titles (movies.csv, u.item)',
+    )
+    .option(
+      '--all',
+      'also list items the user already has (left out by default; ' +
+        "serve's predict keeps them unless exclude_seen=true)",
+    )
     .option('--json', 'print JSON lines')
     .action(
       run(
@@ -216,7 +223,10 @@ export async function main(
     )
     .option('--port <n>', 'port to listen on', port, 5000)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--titles <file>', 'a CSV of item ids and titles')
+    .option(
+      '--titles <file>',
+      'a delimited file of item ids and titles (movies.csv, u.item)',
+    )
     .option('--log-requests', 'print one line per request')
     .option('--json', 'print JSON lines')
     .action(

@@ -14,7 +14,7 @@ export interface ServeCommandOptions {
   port?: number;
   /** Default 127.0.0.1; 0.0.0.0 to be reachable from other machines. */
   host?: string;
-  /** A CSV of item ids with a `title` column, e.g. movies.csv. */
+  /** Item ids and titles in a delimited file, e.g. movies.csv or u.item. */
   titles?: string;
   /** A line per request on the output. */
   logRequests?: boolean;

@@ -7,6 +7,7 @@ import { MaxrecError } from '../core/errors.js';
 import type { Recommendation } from '../core/types.js';
 import type { ServedModel } from './model-folder.js';
 import {
+  EXCLUDE_SEEN_DEFAULT,
   batchSchema,
   healthSchema,
   metadataSchema,
@@ -124,7 +125,8 @@ export function registerRoutes(
   app.get('/model/metadata', { schema: metadataSchema }, async () => ({
     ...MODEL_META_DATA,
     ...recommender.size,
-    exclude_seen: recommender.canExcludeSeen,
+    exclude_seen_available: recommender.canExcludeSeen,
+    exclude_seen_default: EXCLUDE_SEEN_DEFAULT,
     parameters: model.parameters,
     metrics: model.metrics,
   }));

@@ -27,11 +27,26 @@ const numResults = (limits: ApiLimits) =>
     description: 'Number of items to return',
   }) as const;
 
+/**
+ * exclude_seen is off by default: the original service had no such option
+ * and returned every item. `maxrec recommend` leaves them out unless --all.
+ */
+export const EXCLUDE_SEEN_DEFAULT = false;
+
 const excludeSeen = {
   type: 'boolean',
-  default: false,
-  description: 'Leave out the items the user had in the training data',
+  default: EXCLUDE_SEEN_DEFAULT,
+  description:
+    'Leave out the items the user has in the training data. Off by ' +
+    'default, as the original service answered (unlike `maxrec recommend`, ' +
+    'which leaves them out unless --all)',
 } as const;
+
+/** The predict endpoints' note on exclude_seen, for their descriptions. */
+export const EXCLUDE_SEEN_NOTE =
+  'Items the user already has in the training data are included unless ' +
+  'exclude_seen is true, as the original service answered; `maxrec ' +
+  'recommend` leaves them out by default instead.';
 
 const prediction = {
   type: 'object',
@@ -97,7 +112,7 @@ export function predictDocs(limits: ApiLimits) {
     ...rest,
     description:
       'The fields may also be sent as form fields or as a JSON body ' +
-      '(which wins over the query).',
+      `(which wins over the query). ${EXCLUDE_SEEN_NOTE}`,
     querystring: { ...querystring, required: body.required },
   };
 }
@@ -108,7 +123,7 @@ export function batchSchema(limits: ApiLimits) {
     summary: 'Top items for many users in one request',
     description:
       'Each user is answered on its own: an unknown user gets an error ' +
-      'entry, the others their predictions.',
+      `entry, the others their predictions. ${EXCLUDE_SEEN_NOTE}`,
     tags: ['model'],
     body: {
       type: 'object',
@@ -165,7 +180,18 @@ export const metadataSchema = {
         license: { type: 'string' },
         users: { type: 'integer' },
         items: { type: 'integer' },
-        exclude_seen: { type: 'boolean' },
+        exclude_seen_available: {
+          type: 'boolean',
+          description:
+            'Whether predict can leave out the items a user already has ' +
+            '(exclude_seen=true): the model folder has seen_items.bin',
+        },
+        exclude_seen_default: {
+          type: 'boolean',
+          description:
+            'What predict does when exclude_seen is not sent: false, the ' +
+            "user's items are included, as the original service answered",
+        },
         parameters: { type: 'object', additionalProperties: true },
         metrics: { type: 'object', additionalProperties: true },
       },

@@ -11,11 +11,12 @@ import { ExitCode, MaxrecError } from '../core/errors.js';
 import { debugLog } from '../services/debug-log.js';
 import { loadServedModel } from './model-folder.js';
 import { isBadRequest, registerRoutes } from './routes.js';
+import { EXCLUDE_SEEN_NOTE } from './schemas.js';
 
 export interface ServerOptions {
   /** The trained_model folder: model.onnx, users.json, items.json... */
   modelDir: string;
-  /** A CSV of item ids and titles (e.g. movies.csv) to add titles. */
+  /** Item ids and titles in a delimited file (movies.csv, u.item...). */
   titlesFile?: string;
   /** One line per request to `requestLog`; off by default. */
   logRequests?: boolean;
@@ -70,6 +71,7 @@ export async function createServer(
   // fastify's validator coerces types: form fields and query parameters
   // are strings, and a JSON user_id of 1 is the user "1".
   const app = Fastify({ logger: false });
+  const methodsOf = recordRouteMethods(app);
   // Waits for model runs in flight: a client that hangs up mid-request
   // closes its connection, but not its run.
   app.addHook('onClose', async () => model.recommender.close());
@@ -101,7 +103,7 @@ export async function createServer(
     openapi: {
       info: {
         title: 'MAX Recommender (maxrec serve)',
-        description: 'Generate personalized recommendations',
+        description: `Generate personalized recommendations. ${EXCLUDE_SEEN_NOTE}`,
         version: '1.0.0',
       },
     },
@@ -125,12 +127,25 @@ export async function createServer(
       .code(500)
       .send({ status: 'error', message: 'internal error; see the debug log' });
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({
+  app.setNotFoundHandler((request, reply) => {
+    const pathname = request.url.split('?')[0] ?? '';
+    const allowed = methodsOf.get(pathname);
+    if (allowed) {
+      // A route of this path, asked with another method: 405, as HTTP has it.
+      const allow = [...allowed].join(', ');
+      return reply
+        .code(405)
+        .header('allow', allow)
+        .send({
+          status: 'error',
+          message: `${pathname} does not take ${request.method}; send ${allow} (see ${DOCS_PATH})`,
+        });
+    }
+    return reply.code(404).send({
       status: 'error',
-      message: `no ${request.method} ${request.url.split('?')[0]} here; see ${DOCS_PATH}`,
-    }),
-  );
+      message: `no ${request.method} ${pathname} here; see ${DOCS_PATH}`,
+    });
+  });
 
   registerRoutes(app, model, {
     maxResults: options.maxResults ?? 1000,
@@ -142,6 +157,21 @@ export async function createServer(
   );
   app.get('/swagger.json', { schema: { hide: true } }, () => app.swagger());
   return app;
+}
+
+/**
+ * The methods of each fixed path as routes are added (HEAD with GET), so
+ * that a wrong method on a known path can say which ones it takes.
+ */
+function recordRouteMethods(app: FastifyInstance): Map<string, Set<string>> {
+  const methodsOf = new Map<string, Set<string>>();
+  app.addHook('onRoute', (route) => {
+    if (route.url.includes('*') || route.url.includes(':')) return;
+    const methods = methodsOf.get(route.url) ?? new Set<string>();
+    for (const method of [route.method].flat()) methods.add(method);
+    methodsOf.set(route.url, methods);
+  });
+  return methodsOf;
 }
 
 /**

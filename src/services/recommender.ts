@@ -5,10 +5,8 @@
  * loaded Recommender serves any number of calls, so the REST server keeps
  * one for its lifetime.
  */
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'csv-parse';
 import { ExitCode, MaxrecError } from '../core/errors.js';
 import type { Recommendation } from '../core/types.js';
 import {
@@ -20,10 +18,14 @@ import { ScoreCache } from '../serve/score-cache.js';
 import { topK } from '../serve/top-k.js';
 import { reasonOf } from './fs-errors.js';
 import { brokenModel, loadItemScores, type ItemScores } from './item-scores.js';
+import { readItemTitles } from './item-titles.js';
 
 /** Extras for `Recommender.load`. */
 export interface RecommenderOptions {
-  /** A CSV with the item id first and a `title` column (e.g. movies.csv). */
+  /**
+   * Item ids and titles in any delimited file the trainer reads, e.g.
+   * movies.csv or MovieLens 100K's u.item (see readItemTitles).
+   */
   titlesFile?: string;
   /** ONNX Runtime's threads per run; its default is one per core. */
   threads?: number;
@@ -254,49 +256,24 @@ async function readIdMap(file: string): Promise<Map<string, number>> {
   return map;
 }
 
-/** Titles of the model's items, streamed from a CSV of any size. */
+/** Titles of the model's items; a file it cannot read is exit 4. */
 async function readTitles(
   file: string,
   items: Map<string, number>,
 ): Promise<Map<string, string>> {
-  const titles = new Map<string, string>();
   try {
-    const parser = parse({
-      bom: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-    });
-    // A file that cannot be opened must reject here, not crash the process.
-    createReadStream(file)
-      .on('error', (error) => parser.destroy(error))
-      .pipe(parser);
-    let titleColumn = -1;
-    for await (const row of parser as AsyncIterable<string[]>) {
-      if (titleColumn < 0) {
-        titleColumn = row.findIndex((name) => name.trim() === 'title');
-        if (titleColumn < 0) break;
-        continue;
-      }
-      const id = row[0];
-      const title = row[titleColumn];
-      if (id !== undefined && title !== undefined && items.has(id)) {
-        titles.set(id, title);
-      }
-    }
-    if (titleColumn < 0) {
-      throw new Error('its header has no "title" column');
-    }
+    return await readItemTitles(file, (id) => items.has(id));
   } catch (error) {
     throw new MaxrecError(
       ExitCode.data,
       `Cannot read item titles from ${file}: ${reasonOf(error)}.`,
       {
         hint:
-          'Give a CSV whose first column is the item id and which has a ' +
-          '"title" column (--titles, or train.hyperparameters.item_titles_file).',
+          'Give --titles (or train.hyperparameters.item_titles_file) a ' +
+          'delimited file of item ids and titles: a header naming them ' +
+          '(movieId,title), or the id first and the title second (u.item).',
         cause: error,
       },
     );
   }
-  return titles;
 }

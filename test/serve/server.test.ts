@@ -41,10 +41,13 @@ describe('the other endpoints', () => {
       license: 'Apache V2',
       users: 20,
       items: model.expected.items.length,
-      exclude_seen: true,
+      // Whether predict can leave them out, and what it does by default.
+      exclude_seen_available: true,
+      exclude_seen_default: false,
       parameters: { model: 'NeuMF', epochs: 2 },
       metrics: { users: 20, epochs_run: 2 },
     });
+    expect(metadata).not.toHaveProperty('exclude_seen');
     expect(metadata['description']).toEqual(expect.any(String));
     expect(metadata['source']).toMatch(/^https:\/\//);
     const metrics = metadata['metrics'] as Record<string, unknown>;
@@ -105,6 +108,35 @@ describe('the other endpoints', () => {
       status: 'error',
       message: expect.stringContaining('/model/nothing') as string,
     });
+  });
+
+  it('answers a known path asked with the wrong method with 405 and Allow', async () => {
+    const response = await get('/model/predict?user_id=1');
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+    expect(await response.json()).toEqual({
+      status: 'error',
+      message: expect.stringMatching(
+        /\/model\/predict does not take GET; send POST/,
+      ) as string,
+    });
+    const metadata = await fetch(`${url}/model/metadata`, { method: 'POST' });
+    expect(metadata.status).toBe(405);
+    expect(metadata.headers.get('allow')).toBe('GET, HEAD');
+    await metadata.arrayBuffer();
+  });
+
+  it('says in the OpenAPI document that predict keeps seen items by default', async () => {
+    const doc = (await (await get('/swagger.json')).json()) as {
+      info: { description: string };
+      paths: Record<string, Record<string, { description?: string }>>;
+    };
+    const differs = /included unless exclude_seen is true.*maxrec recommend/;
+    expect(doc.info.description).toMatch(differs);
+    expect(doc.paths['/model/predict']!['post']!.description).toMatch(differs);
+    expect(doc.paths['/model/predict/batch']!['post']!.description).toMatch(
+      differs,
+    );
   });
 
   it('logs one line per request when asked', async () => {
@@ -176,7 +208,8 @@ describe('a model trained without seen_items.bin', () => {
       );
       const metadata = await (await fetch(`${old.url}/model/metadata`)).json();
       expect(metadata).toMatchObject({
-        exclude_seen: false,
+        exclude_seen_available: false,
+        exclude_seen_default: false,
         parameters: {},
         metrics: {},
       });
