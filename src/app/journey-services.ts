@@ -13,6 +13,7 @@ import type {
 import { ExitCode, MaxrecError } from '../core/errors.js';
 import { DEFAULT_HYPERPARAMETERS } from '../core/types.js';
 import {
+  CONFIG_FILE_NAME,
   loadConfig,
   updateHyperparameters,
   updateSetup,
@@ -31,11 +32,14 @@ import {
 import { Recommender } from '../services/recommender.js';
 import type { StoredObject } from '../services/types.js';
 import { objectKey } from '../services/upload-files.js';
-import { openBackend, type BackendSession } from './backends.js';
+import { openBackend, wantsCuda, type BackendSession } from './backends.js';
 import { createIbmSetupServices } from './ibm-setup-services.js';
 
 /** Files in the top of a data folder that are never uploaded (as the original). */
 const NOT_UPLOADED = new Set(['README.md']);
+
+/** COS HMAC keys setup writes beside the config: secrets, never uploaded. */
+const KEYS_FILE = /^cos-keys.*\.sh$/;
 
 export interface AppServices extends JourneyServices {
   /** The full settings of the config loaded last, for the CLI's messages. */
@@ -164,7 +168,13 @@ export function createJourneyServices({
       }
       // A folder goes up whole; a single file goes up alone, by its name.
       const objects = await storage.upload(dataPath, bucket, prefix, {
-        skip: isFolder ? (rel) => NOT_UPLOADED.has(rel) : undefined,
+        skip: isFolder
+          ? notUploaded(
+              dataPath,
+              configPath,
+              loaded && codeArchivePath(configPath, loaded),
+            )
+          : undefined,
         onProgress,
         signal,
       });
@@ -347,6 +357,38 @@ function existingData(
   };
 }
 
+/**
+ * What a data folder upload leaves out: the original's README.md; and,
+ * when the data folder holds the config, the config, its code archive and
+ * COS key files, which hold secrets.
+ */
+export function notUploaded(
+  dataPath: string,
+  configPath: string,
+  archivePath: string | undefined,
+): (relativePath: string) => boolean {
+  const inData = (file: string | undefined): string[] => {
+    if (!file) return [];
+    const relative = path.relative(dataPath, path.resolve(file));
+    return relative.startsWith('..') || path.isAbsolute(relative)
+      ? []
+      : [toKey(relative)];
+  };
+  const skipped = new Set([
+    ...NOT_UPLOADED,
+    ...inData(configPath),
+    ...inData(archivePath),
+  ]);
+  return (relativePath) => {
+    const name = path.posix.basename(relativePath);
+    return (
+      skipped.has(relativePath) ||
+      name === CONFIG_FILE_NAME ||
+      KEYS_FILE.test(name)
+    );
+  };
+}
+
 /** The zipped training code, beside the config, named as the original did. */
 export function codeArchivePath(
   configPath: string,
@@ -360,10 +402,7 @@ export function codeArchivePath(
 
 /** On the local backend, a GPU compute size trains with --device cuda. */
 function withDevice(command: string, settings: Settings): string {
-  const gpu = /^(gpu|cuda)/i.test(settings.compute);
-  return settings.backend === 'local' && gpu
-    ? `${command} --device cuda`
-    : command;
+  return wantsCuda(settings) ? `${command} --device cuda` : command;
 }
 
 /**

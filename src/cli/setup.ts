@@ -4,15 +4,21 @@
  * terminal; flags otherwise.
  */
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { keptIfPresent } from '../app/journey-services.js';
+import { rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  createJourneyServices,
+  keptIfPresent,
+} from '../app/journey-services.js';
 import { ExitCode, MaxrecError } from '../core/errors.js';
 import type { BackendName } from '../core/types.js';
 import {
+  loadConfig,
   updateHyperparameters,
   updateSetup,
   writeDefaultConfig,
 } from '../services/config/config-file.js';
+import { COMPUTE_SIZES, computeFor } from '../services/config/compute.js';
 import type { SetupFlags, CliIo } from './main.js';
 import type { Output } from './output.js';
 import { isInteractive } from './terminal.js';
@@ -38,8 +44,6 @@ export async function setupCommand(
   flags: SetupFlags,
   { io, output }: { io: CliIo; output: Output },
 ): Promise<number> {
-  const created = !existsSync(configPath);
-  if (created) await writeDefaultConfig(configPath);
   const { json: _json, dataFile, data, ...rest } = flags;
   const given = Object.values({ ...rest, dataFile, data }).some(
     (v) => v !== undefined,
@@ -57,27 +61,36 @@ export async function setupCommand(
         },
       );
     }
-    const { runInteractive } = await import('./interactive.js');
-    return runInteractive({ io, configPath, start: 'setup' });
+    return setupScreen(configPath, { io, output });
   }
 
-  if (data !== undefined && !existsSync(data)) {
-    if (created) await rm(configPath, { force: true });
-    throw new MaxrecError(
-      ExitCode.data,
-      `The data folder ${data} does not exist.`,
-      { hint: 'Give --data an existing folder or ratings file.' },
-    );
-  }
+  const created = !existsSync(configPath);
+  if (created) await writeDefaultConfig(configPath);
   let loaded;
   try {
+    const current = await loadConfig(configPath);
+    const backend = rest.backend ?? current.settings.backend;
+    const configDir = path.dirname(current.path);
+    const dataDir = data === undefined ? undefined : path.resolve(data);
+    if (dataDir !== undefined) await requireDataPath('--data', dataDir);
+    if (dataFile !== undefined) {
+      await requireDataPath(
+        '--data-file',
+        path.resolve(dataDir ?? current.settings.localDataDir, dataFile),
+      );
+    }
     loaded = await updateSetup(configPath, {
       backend: rest.backend,
-      localDataDir: data,
+      // Stored relative to the config's folder, where loading resolves it.
+      localDataDir:
+        dataDir === undefined ? undefined : storedPath(configDir, data!),
       dataBucket: rest.dataBucket,
       dataUpload: rest.dataUpload,
       resultsBucket: rest.resultsBucket,
-      compute: rest.compute,
+      compute: computeToWrite(backend, rest.compute, {
+        backendChanged: rest.backend !== undefined,
+        written: current.config.train.execution.compute_configuration.name,
+      }),
       cosEndpoint: rest.cosEndpoint,
       cosLocation: rest.location,
       cosInstance: rest.cosInstance,
@@ -165,6 +178,96 @@ export async function setupCommand(
     `Next: maxrec train ${configPath} prepare, then maxrec train ${configPath} package`,
   );
   return ExitCode.ok;
+}
+
+/**
+ * The app's setup screen, ending once the config is saved: `maxrec setup`
+ * is the setup step only; `maxrec` goes on to the data.
+ */
+async function setupScreen(
+  configPath: string,
+  { io, output }: { io: CliIo; output: Output },
+): Promise<number> {
+  const file = path.resolve(configPath);
+  if (!existsSync(file)) await writeDefaultConfig(file);
+  const services = createJourneyServices();
+  let saved = false;
+  let keysFile: string | undefined;
+  const { runApp } = await import('../ui/run-app.js');
+  const code = await runApp({
+    services: {
+      ...services,
+      saveSetup: async (...args) => {
+        await services.saveSetup(...args);
+        saved = true;
+      },
+      writeHmacKeys: async (...args) => {
+        const written = await services.writeHmacKeys(...args);
+        keysFile = written.file;
+        return written;
+      },
+    },
+    configPath: file,
+    stdin: io.stdin as NodeJS.ReadStream,
+    stdout: io.stdout as NodeJS.WriteStream,
+    initialEvents: [{ type: 'NEW_TRAINING', endAfterSetup: true }],
+  });
+  if (!saved) return code;
+  output.info(`Saved to ${file}.`);
+  if (keysFile) {
+    output.info(`For \`maxrec train\` in a shell: source ${keysFile}`);
+  }
+  output.info(
+    `Next: maxrec train ${configPath} package, or maxrec for the app.`,
+  );
+  return code;
+}
+
+/** A path `--data` or `--data-file` names must be there (exit 4). */
+async function requireDataPath(flag: string, resolved: string): Promise<void> {
+  if (await stat(resolved).catch(() => undefined)) return;
+  throw new MaxrecError(
+    ExitCode.data,
+    `${flag}: ${resolved} does not exist; nothing was written.`,
+    {
+      hint:
+        flag === '--data'
+          ? 'Give --data an existing folder (or ratings file), relative to the current folder.'
+          : '--data-file is relative to the data folder: give a file that is there, or --data FOLDER.',
+    },
+  );
+}
+
+/** `data` as the config stores it: relative to its folder, or absolute. */
+function storedPath(configDir: string, data: string): string {
+  if (path.isAbsolute(data)) return data;
+  return path.relative(configDir, path.resolve(data)) || '.';
+}
+
+/**
+ * The compute size to write: --compute, checked against the backend's
+ * sizes (exit 1); without it, after --backend, the backend's default when
+ * the size written is not one of the backend's.
+ */
+function computeToWrite(
+  backend: BackendName,
+  compute: string | undefined,
+  current: { backendChanged: boolean; written: string },
+): string | undefined {
+  const sizes = COMPUTE_SIZES[backend];
+  if (compute !== undefined) {
+    const size = computeFor(backend, compute);
+    if (size !== undefined) return size;
+    throw new MaxrecError(
+      ExitCode.invocation,
+      `--compute ${compute}: the ${backend} backend takes ${sizes.join(', ')}.`,
+      { hint: `Pass one of them, e.g. --compute ${sizes[0]!}.` },
+    );
+  }
+  if (!current.backendChanged) return undefined;
+  return computeFor(backend, current.written) === undefined
+    ? sizes[0]
+    : undefined;
 }
 
 const FLAG_OF_KEY: Record<string, string> = {

@@ -71,6 +71,8 @@ export interface JourneyContext {
   settings: JourneySettings | null;
   /** The setup form's values, saved on submit. */
   setup: SetupChoices;
+  /** Saving setup ends the journey (`maxrec setup`) rather than going on. */
+  endAfterSetup?: boolean;
   /** The setup screen's IBM Cloud lookup: its lists, choices and keys. */
   ibmLookup: IbmLookup;
   recentRuns: RecentRun[];
@@ -114,7 +116,8 @@ export interface JourneyInput {
 }
 
 export type JourneyEvent =
-  | { type: 'NEW_TRAINING' }
+  /** `endAfterSetup`: `maxrec setup`, whose journey ends once it is saved. */
+  | { type: 'NEW_TRAINING'; endAfterSetup?: boolean }
   /** `configPath`: the run's own config, when it differs from this one. */
   | { type: 'RESUME'; runId: string; configPath?: string }
   | { type: 'RUN_HEADLESS'; mode: HeadlessMode; runId?: string }

@@ -122,7 +122,8 @@ describe('loadConfig', () => {
       dataBucket: undefined,
       resultsBucket: undefined,
       dataPrefix: '',
-      compute: 'k80',
+      // A WML size of the original's; the local backend trains on cpu.
+      compute: 'cpu',
       trainedModelPath: 'trained_model/',
       trainedModelCopyDir: path.resolve(dir, '../custom_assets'),
       localDataDir: path.join(dir, 'sample_training_data'),
@@ -138,10 +139,16 @@ describe('loadConfig', () => {
         itemTitlesFile: undefined,
       },
     });
-    expect(notes).toHaveLength(1);
-    expect(notes[0]).toContain('process.0.params.trained_model_path');
-    // Unknown keys are kept.
+    expect(notes).toHaveLength(2);
+    expect(notes.join('\n')).toContain('process.0.params.trained_model_path');
+    expect(notes.join('\n')).toContain('"k80" is read as "cpu"');
+    // Every key the original wrote is known, and kept.
     expect(config.train).toHaveProperty('mount_type', 'mount_cos');
+    expect(config.train.data_source.training_data).toHaveProperty(
+      'data_store',
+      'cloud_training_datastore',
+    );
+    expect(config.train.execution.compute_configuration.name).toBe('k80');
   });
 
   it.each([
@@ -184,6 +191,61 @@ describe('loadConfig', () => {
       expect(error.hint).toBeTruthy();
     },
   );
+
+  it('refuses a misspelt key, naming its dotted path and the key meant', async () => {
+    const file = await defaultWith([
+      [/epochs: 20/, 'epocs: 2'],
+      [/ {4}hpo: false/, '    hpo: false\n    batchsize: 64\n    colour: blue'],
+      [/^model_identifier:/m, 'Name: x\nmodel_identifier:'],
+      [/ {2}mount_type: mount_cos/, '  mount_typ: mount_cos'],
+      [/ {6}endpoint: /, '      api_key: hunter2\n      endpoint: '],
+    ]);
+    const error = await loadError(file);
+    expect(error.exitCode).toBe(3);
+    const lines = error.message.split('\n').slice(1);
+    expect(lines).toEqual([
+      '  train.hyperparameters.epocs: unknown key; did you mean epochs?',
+      '  train.hyperparameters.batchsize: unknown key; did you mean batch_size?',
+      '  train.hyperparameters.colour: unknown key',
+      '  train.mount_typ: unknown key; did you mean mount_type?',
+      '  data_stores.0.connection.api_key: unknown key',
+      '  Name: unknown key; did you mean name?',
+    ]);
+    // The value of an unknown key is never shown: it may be a secret.
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it.each([
+    ['local', 'cuda', 'cuda'],
+    ['local', 'gpu', 'cuda'],
+    ['ray', 'gpu', 'cuda'],
+    ['ibm', 'k80', 'k80'],
+    ['ibm', 'cpu', 'cpu'],
+  ])('on %s, reads the compute size %s as %s', async (backend, size, read) => {
+    const file = await defaultWith([
+      [/name: cpu/, `name: ${size} # compute`],
+      [/name: local/, `name: ${backend} # backend`],
+    ]);
+    expect((await loadConfig(file)).settings.compute).toBe(read);
+  });
+
+  it.each([
+    ['local', 'huge', 'use one of cpu, cuda'],
+    ['local', 'k80', 'use one of cpu, cuda'],
+    ['ray', 'v100', 'use one of cpu, cuda'],
+    ['ibm', 'cuda', 'is not a WML hardware size'],
+  ])('on %s, refuses the compute size %s', async (backend, size, expected) => {
+    const file = await defaultWith([
+      [/name: cpu/, `name: ${size} # compute`],
+      [/name: local/, `name: ${backend} # backend`],
+    ]);
+    const error = await loadError(file);
+    expect(error.exitCode).toBe(3);
+    expect(error.message).toContain(
+      `train.execution.compute_configuration.name: "${size}"`,
+    );
+    expect(error.message).toContain(expected);
+  });
 
   it('lists every wrong key at once', async () => {
     const file = await defaultWith([

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
+import { waitFor } from 'xstate';
 import { renderApp, startJourney } from '../helpers/app.js';
 import {
   KEYS,
@@ -47,7 +48,8 @@ describe('home and setup screens', () => {
     await type(app, 'mine');
     await waitForFrame(app, 'maxrec-mine');
     await press(app, KEYS.tab, KEYS.tab);
-    await pressAndWait(app, [KEYS.right], '[gpu]');
+    // Local compute is the trainer's --device: cpu or cuda.
+    await pressAndWait(app, [KEYS.right], '[cuda]');
     await press(app, KEYS.enter);
     await waitForFrame(app, '❯ Save and continue');
     await pressAndWait(app, [KEYS.enter], 'Ratings file or folder');
@@ -57,8 +59,24 @@ describe('home and setup screens', () => {
       localDataDir: 'sample_training_data/ml',
       dataBucket: 'maxrec-mine',
       resultsBucket: 'maxrec-results',
-      compute: 'gpu',
+      compute: 'cuda',
     });
+  });
+
+  it('as `maxrec setup`, ends once the setup is saved', async () => {
+    const journey = startJourney();
+    const app = await renderApp(journey);
+    await waitForFrame(app, '❯ New training');
+    journey.actor.send({ type: 'NEW_TRAINING', endAfterSetup: true });
+    await waitForFrame(app, 'Where training runs');
+    await press(app, KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab);
+    const screen = await waitForFrame(app, '❯ Save ▶');
+    expect(screen).not.toContain('Save and continue');
+    await press(app, KEYS.enter);
+    await waitFor(journey.actor, (s) => s.status === 'done');
+    expect(journey.actor.getSnapshot().value).toBe('done');
+    expect(journey.fake.calls.saveSetup).toHaveLength(1);
+    expect(journey.fake.calls.inspectData).toBeUndefined();
   });
 
   it('on ibm, takes the COS endpoint and the WML space id', async () => {

@@ -73,7 +73,15 @@ export const homeState = journeySetup.createStateConfig({
         onError: {},
       },
       on: {
-        NEW_TRAINING: { target: '#journey.setup', actions: 'clearMessages' },
+        NEW_TRAINING: {
+          target: '#journey.setup',
+          actions: [
+            'clearMessages',
+            assign(({ event }) => ({
+              endAfterSetup: event.endAfterSetup ?? false,
+            })),
+          ],
+        },
         RESUME: [
           {
             // A run of another config: load that one (its backend), then

@@ -1,7 +1,7 @@
 /** Setup (backend, locations, compute) and data (inspect, review, upload). */
 import { assign } from 'xstate';
 import { ExitCode } from '../errors.js';
-import { delimiterAsTyped } from '../hyperparameters.js';
+import { configDelimiterNote, delimiterAsTyped } from '../hyperparameters.js';
 import type { JourneyContext } from '../journey.js';
 import { journeySetup, toJourneyError } from '../machine-setup.js';
 import type { DataInspection } from '../types.js';
@@ -9,12 +9,24 @@ import { ibmLookupStates } from './ibm-lookup.js';
 
 /**
  * The inspection, and the trainer told the delimiter it found: a tab file
- * read with ',' fails. The user can still change it on the next screen.
+ * read with ',' fails. It has read the file, so it wins over the config's
+ * delimiter; headless, a note among its warnings (which the output
+ * prints) says so when the two differ.
  */
 function inspected(context: JourneyContext, inspection: DataInspection) {
   const delimiter = delimiterAsTyped(inspection.delimiter);
+  // The app shows the file's delimiter on its own screen, and saves it.
+  const note =
+    context.mode === 'interactive'
+      ? undefined
+      : configDelimiterNote(context.hyperparameters.delimiter, inspection);
   return {
-    inspection,
+    inspection: note
+      ? {
+          ...inspection,
+          warnings: [{ message: note }, ...inspection.warnings],
+        }
+      : inspection,
     hyperparameters: delimiter
       ? { ...context.hyperparameters, delimiter }
       : context.hyperparameters,
@@ -72,17 +84,23 @@ export const setupState = journeySetup.createStateConfig({
           configPath: context.configPath,
           setup: context.setup,
         }),
-        onDone: {
-          target: '#journey.data',
-          actions: assign(({ context }) => ({
-            settings: context.settings && {
-              ...context.settings,
-              ...context.setup,
-            },
-            dataPath: context.setup.localDataDir || context.dataPath,
-            notice: `Saved to ${context.configPath}.${keysReminder(context)}`,
-          })),
-        },
+        onDone: [
+          {
+            guard: ({ context }) => context.endAfterSetup === true,
+            target: '#journey.done',
+          },
+          {
+            target: '#journey.data',
+            actions: assign(({ context }) => ({
+              settings: context.settings && {
+                ...context.settings,
+                ...context.setup,
+              },
+              dataPath: context.setup.localDataDir || context.dataPath,
+              notice: `Saved to ${context.configPath}.${keysReminder(context)}`,
+            })),
+          },
+        ],
         onError: {
           target: 'editing',
           actions: assign(({ event }) => ({
@@ -194,7 +212,7 @@ export const dataState = journeySetup.createStateConfig({
             inspection: null,
           })),
         },
-        BACK: 'choosing',
+        BACK: { target: 'choosing', actions: 'clearMessages' },
       },
     },
     uploading: {

@@ -22,6 +22,7 @@ import {
   type MaxrecConfig,
   type Settings,
 } from './schema.js';
+import { closestKey, knownKeysAt } from './unknown-keys.js';
 
 export const CONFIG_FILE_NAME = 'max-recommender-training-config.yaml';
 
@@ -43,7 +44,8 @@ const SECRET_KEY = /api_?key|secret|password|token|credential/i;
 const YAML_OUTPUT = { lineWidth: 0 } as const;
 
 const FIX_HINT =
-  'Fix the keys named above, or run `maxrec setup CONFIG` to rewrite them.';
+  'Fix or remove the keys named above, or run `maxrec setup CONFIG` to ' +
+  'rewrite the values.';
 
 /**
  * Read, validate and resolve a config file. Throws MaxrecError (exit 3)
@@ -245,7 +247,7 @@ function validate(data: unknown, file: string): MaxrecConfig {
   }
   const result = configSchema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
-  const lines = result.error.issues.map(describeIssue);
+  const lines = result.error.issues.flatMap(describeIssue);
   throw new MaxrecError(
     ExitCode.configuration,
     `Configuration file ${file} has ${lines.length} wrong ` +
@@ -255,10 +257,28 @@ function validate(data: unknown, file: string): MaxrecConfig {
   );
 }
 
-/** `train.hyperparameters.batch_size: expected a positive integer, got "abc"` */
-function describeIssue(issue: z.core.$ZodIssue): string {
+/**
+ * `train.hyperparameters.batch_size: expected a positive integer, got "abc"`;
+ * an unknown key is one line each, with the known key it is closest to.
+ */
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeysAt(configSchema, issue.path);
+    // Its value is never shown: a misplaced key may hold a secret.
+    return issue.keys.map((key) => {
+      const meant = closestKey(key, known);
+      const dotted = [...issue.path, key].map(String).join('.');
+      return `${dotted}: unknown key${meant ? `; did you mean ${meant}?` : ''}`;
+    });
+  }
+  return [describeValueIssue(issue)];
+}
+
+function describeValueIssue(issue: z.core.$ZodIssue): string {
   const dotted = issue.path.map(String).join('.') || '(top level)';
   const message = issue.message.replace(/^Invalid input: /, '');
+  // A custom issue's message names the value already.
+  if (issue.code === 'custom') return `${dotted}: ${message}`;
   if (issue.input === undefined || issue.input === null) {
     // zod's own wording ("expected object, received undefined") adds nothing.
     const expected = message.includes('received') ? '' : ` (${message})`;

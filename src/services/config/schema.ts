@@ -3,14 +3,15 @@
  * MAX training framework's keys, so files written by the original tool load
  * (framework tensorflow, empty buckets, no `backend`, no
  * `train.hyperparameters`), plus maxrec's `backend` and
- * `train.hyperparameters`. Every object is loose: keys maxrec does not know
- * are kept, so a round trip loses nothing.
+ * `train.hyperparameters`. Every object is strict: a key neither tool wrote
+ * (a misspelling, most often) is an error naming its dotted path, rather
+ * than a setting silently ignored.
  */
 import path from 'node:path';
 import * as z from 'zod';
 import type { BackendName, Hyperparameters } from '../../core/types.js';
-import { IBM_COMPUTE_SIZES, isIbmComputeSize } from '../ibm/hardware.js';
 import { isSecureUrl } from '../secure-url.js';
+import { computeFor, computeProblem } from './compute.js';
 
 const POSITIVE_INT = 'expected a positive integer';
 const NON_EMPTY = 'expected a non-empty string';
@@ -78,7 +79,7 @@ const delimiter = z
   })
   .transform(typedDelimiter);
 
-const hyperparametersSchema = z.looseObject({
+const hyperparametersSchema = z.strictObject({
   data_file: optionalString.optional(),
   item_titles_file: optionalString.optional(),
   epochs: positiveInt.default(20),
@@ -93,7 +94,7 @@ const hyperparametersSchema = z.looseObject({
   hpo: z.boolean({ error: 'expected true or false' }).default(false),
 });
 
-const localPath = z.looseObject({ path: nonEmptyString });
+const localPath = z.strictObject({ path: nonEmptyString });
 
 /**
  * What `prepare` does with the data bucket, as the original's setup asked:
@@ -113,7 +114,7 @@ const httpsUrl = z
   });
 
 /** Watson Machine Learning and Cloud Object Storage, for backend ibm. */
-const ibmSchema = z.looseObject({
+const ibmSchema = z.strictObject({
   wml_url: httpsUrl.default('https://us-south.ml.cloud.ibm.com'),
   space_id: optionalString.optional(),
   project_id: optionalString.optional(),
@@ -127,44 +128,52 @@ const ibmSchema = z.looseObject({
   software_spec: optionalString.optional(),
 });
 
-const backendSchema = z.looseObject({
+const backendSchema = z.strictObject({
   name: z
     .enum(['local', 'ibm', 'ray'], { error: 'expected local, ibm or ray' })
     .default('local'),
   local: z
-    .looseObject({ root: optionalString.optional(), python: optionalString })
+    .strictObject({ root: optionalString.optional(), python: optionalString })
     .nullish(),
   ibm: ibmSchema.nullish(),
 });
 
 export const configSchema = z
-  .looseObject({
+  .strictObject({
     name: nonEmptyString,
     model_identifier: nonEmptyString,
     description: optionalString.optional(),
-    author: z.looseObject({ name: nonEmptyString }).optional(),
+    author: z.strictObject({ name: nonEmptyString }).optional(),
     framework: z
-      .looseObject({
+      .strictObject({
         name: nonEmptyString,
         version: versionString,
         runtimes: z
-          .looseObject({ name: nonEmptyString, version: versionString })
+          .strictObject({ name: nonEmptyString, version: versionString })
           .optional(),
       })
       .optional(),
-    train: z.looseObject({
-      model_source: z.looseObject({
+    train: z.strictObject({
+      model_source: z.strictObject({
         initial_model: z
-          .looseObject({ bucket: bucketName, path: optionalString })
+          .strictObject({
+            data_store: optionalString.optional(),
+            bucket: bucketName,
+            path: optionalString,
+          })
           .nullish(),
         initial_model_local: localPath,
       }),
-      model_training_results: z.looseObject({
-        trained_model: z.looseObject({ bucket: bucketName }),
-        trained_model_local: z.looseObject({ path: optionalString }).nullish(),
+      model_training_results: z.strictObject({
+        trained_model: z.strictObject({
+          data_store: optionalString.optional(),
+          bucket: bucketName,
+        }),
+        trained_model_local: z.strictObject({ path: optionalString }).nullish(),
       }),
-      data_source: z.looseObject({
-        training_data: z.looseObject({
+      data_source: z.strictObject({
+        training_data: z.strictObject({
+          data_store: optionalString.optional(),
           bucket: bucketName,
           path: optionalString,
           upload: z
@@ -173,17 +182,19 @@ export const configSchema = z
         }),
         training_data_local: localPath.nullish(),
       }),
-      execution: z.looseObject({
+      /** The original's, unused: WML mounted the buckets itself. */
+      mount_type: optionalString.optional(),
+      execution: z.strictObject({
         command: nonEmptyString,
-        compute_configuration: z.looseObject({ name: nonEmptyString }),
+        compute_configuration: z.strictObject({ name: nonEmptyString }),
       }),
       hyperparameters: hyperparametersSchema.nullish(),
     }),
     process: z
       .array(
-        z.looseObject({
+        z.strictObject({
           name: optionalString.optional(),
-          params: z.looseObject({
+          params: z.strictObject({
             staging_dir: nonEmptyString,
             trained_model_path: nonEmptyString,
           }),
@@ -193,10 +204,10 @@ export const configSchema = z
       .optional(),
     data_stores: z
       .array(
-        z.looseObject({
+        z.strictObject({
           name: optionalString.optional(),
           type: optionalString.optional(),
-          connection: z.looseObject({
+          connection: z.strictObject({
             endpoint: httpsUrl,
           }),
         }),
@@ -206,13 +217,17 @@ export const configSchema = z
   })
   .superRefine((config, context) => {
     const compute = config.train.execution.compute_configuration.name;
-    if (config.backend?.name === 'ibm' && !isIbmComputeSize(compute)) {
+    const backend = config.backend?.name;
+    // No `backend`: a file of the original tool, whose sizes were WML's.
+    const valid = backend
+      ? computeFor(backend, compute)
+      : (computeFor('local', compute) ?? computeFor('ibm', compute));
+    if (!valid) {
       context.addIssue({
         code: 'custom',
         path: ['train', 'execution', 'compute_configuration', 'name'],
-        message:
-          `"${compute}" is not a WML hardware size; use one of ` +
-          `${IBM_COMPUTE_SIZES.join(', ')}`,
+        input: compute,
+        message: computeProblem(backend ?? 'local', compute),
       });
     }
   });
@@ -317,7 +332,7 @@ export function resolveSettings(
     trainedModelCopyDir: optionalAbsolute(
       train.model_training_results.trained_model_local?.path,
     ),
-    compute: train.execution.compute_configuration.name,
+    compute: resolvedCompute(config, notes),
     command: train.execution.command,
     hyperparameters: {
       epochs: h.epochs,
@@ -336,6 +351,23 @@ export function resolveSettings(
     name: config.name,
     modelIdentifier: config.model_identifier,
   };
+}
+
+/**
+ * The compute size as the backend takes it: on local and Ray 'gpu' is
+ * 'cuda'; an original file's WML size (k80, v100...) trains on cpu locally.
+ */
+function resolvedCompute(config: MaxrecConfig, notes: string[]): string {
+  const compute = config.train.execution.compute_configuration.name;
+  const backend = config.backend?.name ?? 'local';
+  const size = computeFor(backend, compute);
+  if (size !== undefined && size === compute) return size;
+  const used = size ?? 'cpu';
+  notes.push(
+    `train.execution.compute_configuration.name: "${compute}" is read as ` +
+      `"${used}" on the ${backend} backend.`,
+  );
+  return used;
 }
 
 function ibmSettings(ibm: z.output<typeof ibmSchema>): IbmSettings {

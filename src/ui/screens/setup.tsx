@@ -4,6 +4,7 @@ import { useCallback, useRef, useState, type ReactNode } from 'react';
 import type { IbmStep } from '../../core/ibm-lookup.js';
 import type { SetupChoices } from '../../core/ports.js';
 import type { BackendName } from '../../core/types.js';
+import { DEVICE_SIZES } from '../../services/config/compute.js';
 import {
   IbmLookupView,
   type IbmLookupHandle,
@@ -22,11 +23,12 @@ const BACKENDS: { name: BackendName; note: string }[] = [
   { name: 'ray', note: 'needs RAY_ADDRESS (a Ray cluster)' },
 ];
 
-export const COMPUTE_SIZES: Record<BackendName, string[]> = {
-  local: ['cpu', 'gpu'],
+/** The sizes offered: the trainer's --device, or the usual WML sizes. */
+export const COMPUTE_SIZES: Record<BackendName, readonly string[]> = {
+  local: DEVICE_SIZES,
   // WML hardware sizes: CPU sizes on IBM Cloud today, GPUs on Cloud Pak.
   ibm: ['cpu', 'xs', 's', 'm', 'l', 'xl', 'k80', 'v100'],
-  ray: ['cpu', 'gpu'],
+  ray: DEVICE_SIZES,
 };
 
 type TextName =
@@ -265,7 +267,8 @@ export function SetupScreen({ snapshot }: { snapshot: JourneySnapshot }) {
           color={field === 'continue' ? theme.accent : undefined}
           bold={field === 'continue'}
         >
-          {field === 'continue' ? '❯ ' : '  '}Save and continue ▶
+          {field === 'continue' ? '❯ ' : '  '}
+          {snapshot.context.endAfterSetup ? 'Save ▶' : 'Save and continue ▶'}
         </Text>
       </Box>
       {isIn(snapshot, 'setup.saving') ? (
