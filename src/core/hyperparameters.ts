@@ -2,7 +2,7 @@
  * Checking and stepping hyperparameter values as the user types them. Pure:
  * the editor and the machine share these rules.
  */
-import type { Hyperparameters } from './types.js';
+import type { DataInspection, Hyperparameters } from './types.js';
 
 export type HyperparameterField = keyof Hyperparameters;
 
@@ -28,6 +28,74 @@ export function delimiterAsTyped(found: string): string | null {
   return DELIMITERS.includes(typed) ? typed : null;
 }
 
+/** A delimiter in words: tab, space, or the character(s) quoted. */
+export function delimiterName(delimiter: string): string {
+  if (delimiter === '\t' || delimiter === '\\t') return 'tab';
+  return delimiter === ' ' ? 'space' : `'${delimiter}'`;
+}
+
+/** The file's name without its folder, as messages name it. */
+function fileName(file: string): string {
+  return file.split(/[\\/]/).pop() || file;
+}
+
+/** "ratings.csv is '|'-separated": what the inspection found, in words. */
+export function inspectedSeparation(
+  inspection: Pick<DataInspection, 'delimiter' | 'file'>,
+): string {
+  return (
+    `${fileName(inspection.file)} is ` +
+    `${delimiterName(inspection.delimiter)}-separated`
+  );
+}
+
+/**
+ * The delimiter the inspection found in the ratings file, as typed; null
+ * before an inspection (or for one the trainer does not know). Training
+ * must split the file as the inspection and its preview did, so the
+ * editor shows this one fixed.
+ */
+export function inspectedDelimiter(
+  inspection: Pick<DataInspection, 'delimiter'> | null | undefined,
+): string | null {
+  return inspection ? delimiterAsTyped(inspection.delimiter) : null;
+}
+
+/**
+ * Why `delimiter` (as typed) cannot train on the inspected file: it is not
+ * the one the file uses. Undefined when it is, or nothing was inspected.
+ */
+export function delimiterConflict(
+  delimiter: string,
+  inspection: Pick<DataInspection, 'delimiter' | 'file'> | null | undefined,
+): string | undefined {
+  const found = inspectedDelimiter(inspection);
+  if (!inspection || found === null || found === delimiter) return undefined;
+  return (
+    `${inspectedSeparation(inspection)}, ` +
+    `not ${delimiterName(delimiter)}: keep ${delimiterName(found)}, or ` +
+    'go back (Esc) and choose another file'
+  );
+}
+
+/**
+ * The note for the inspection when the config's delimiter is not the one
+ * the file uses: the inspection has read the file, so its delimiter wins.
+ */
+export function configDelimiterNote(
+  configured: string,
+  inspection: Pick<DataInspection, 'delimiter' | 'file'>,
+): string | undefined {
+  const found = inspectedDelimiter(inspection);
+  if (found === null || found === configured) return undefined;
+  return (
+    `The config's delimiter ${delimiterName(configured)} does not match ` +
+    `${fileName(inspection.file)}, which is ${delimiterName(found)}-separated: ` +
+    `training with ${delimiterName(found)} (set ` +
+    `train.hyperparameters.delimiter: '${found}' to match).`
+  );
+}
+
 export type Checked<T> =
   { ok: true; value: T } | { ok: false; message: string };
 
@@ -48,12 +116,21 @@ function integerIn(
   return { ok: true, value };
 }
 
-/** Check a typed value for one field; the value to store, or why not. */
+/**
+ * Check a typed value for one field; the value to store, or why not. With
+ * the inspection, a delimiter other than the file's is refused.
+ */
 export function checkHyperparameter<F extends HyperparameterField>(
   field: F,
   raw: string,
+  inspection?: Pick<DataInspection, 'delimiter' | 'file'> | null,
 ): Checked<Hyperparameters[F]> {
   const result = checkAny(field, raw);
+  const conflict =
+    field === 'delimiter' && result.ok
+      ? delimiterConflict(raw, inspection)
+      : undefined;
+  if (conflict) return { ok: false, message: conflict };
   return result as Checked<Hyperparameters[F]>;
 }
 

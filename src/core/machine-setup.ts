@@ -40,6 +40,17 @@ export function toJourneyError(
   return { message, exitCode: fallbackExitCode };
 }
 
+/**
+ * A failed run's reason as one line: the backend's own message often says
+ * that training failed already ("Training failed with exit code 137"), so
+ * the prefix is only added to reasons that do not.
+ */
+export function failureMessage(reason: string): string {
+  return /\bfail(ed|s|ure)?\b/i.test(reason)
+    ? reason
+    : `Training failed: ${reason}`;
+}
+
 /** `maxrec train CONFIG package RUN_ID`: how to watch a run again. */
 export function resumeCommand(configPath: string, runId: string): string {
   return `maxrec train ${configPath} package ${runId}`;
@@ -154,7 +165,11 @@ export const journeySetup = setup({
     }),
     setHyperparameter: assign(({ context, event }) => {
       if (event.type !== 'HYPERPARAMETER_SET') return {};
-      const checked = checkHyperparameter(event.field, event.value);
+      const checked = checkHyperparameter(
+        event.field,
+        event.value,
+        context.inspection,
+      );
       const errors = { ...context.hyperparameterErrors };
       if (!checked.ok) {
         errors[event.field] = checked.message;
@@ -256,7 +271,7 @@ export const journeySetup = setup({
         snapshot?.reason ?? context.trainerError ?? 'the training run failed';
       return {
         error: {
-          message: `Training failed: ${reason}`,
+          message: failureMessage(reason),
           hint: 'See the log tail above, or the full log with the run id.',
           exitCode: ExitCode.training,
         },

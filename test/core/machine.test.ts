@@ -357,19 +357,17 @@ describe('journey machine: interactive', () => {
       field: 'learningRate',
       value: '0.01',
     });
-    actor.send({ type: 'HYPERPARAMETER_SET', field: 'delimiter', value: '::' });
     actor.send({ type: 'HYPERPARAMETER_SET', field: 'hpo', value: 'on' });
     context = actor.getSnapshot().context;
     expect(context.hyperparameterErrors).toEqual({});
     expect(context.hyperparameters).toMatchObject({
       batchSize: 256,
       learningRate: 0.01,
-      delimiter: '::',
       hpo: true,
     });
   });
 
-  it('takes the delimiter the inspection found; the user can still change it', async () => {
+  it('takes the delimiter the inspection found, and refuses another', async () => {
     const fake = new FakeJourneyServices();
     fake.answers.inspection = { ...inspectionFixture, delimiter: '\t' };
     const journey = start(fake);
@@ -379,14 +377,21 @@ describe('journey machine: interactive', () => {
     await toHyperparameters(journey);
     expect(actor.getSnapshot().context.hyperparameters.delimiter).toBe('\\t');
 
+    // The file was read with a tab: a ';' would split none of its lines.
     actor.send({ type: 'HYPERPARAMETER_SET', field: 'delimiter', value: ';' });
+    const context = actor.getSnapshot().context;
+    expect(context.hyperparameters.delimiter).toBe('\\t');
+    expect(context.hyperparameterErrors.delimiter).toMatch(/tab-separated/);
+
+    actor.send({
+      type: 'HYPERPARAMETER_SET',
+      field: 'delimiter',
+      value: '\\t',
+    });
     actor.send({ type: 'SUBMIT' });
     await at(journey, 'monitor.watching');
-    expect(fake.calls.saveHyperparameters?.[0]?.[1]).toMatchObject({
-      delimiter: ';',
-    });
     expect(fake.calls.buildCodeArchive?.[0]?.[0]).toMatchObject({
-      delimiter: ';',
+      delimiter: '\\t',
     });
   });
 

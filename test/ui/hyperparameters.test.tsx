@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
+import type { DataInspection } from '../../src/core/types.js';
 import { renderApp, startJourney } from '../helpers/app.js';
+import { FakeJourneyServices } from '../helpers/journey-fakes.js';
 import {
   KEYS,
   press,
@@ -11,8 +13,10 @@ import {
 
 afterEach(() => cleanup());
 
-async function atHyperparameters() {
-  const journey = startJourney();
+async function atHyperparameters(inspected?: Partial<DataInspection>) {
+  const fake = new FakeJourneyServices();
+  fake.answers.inspection = { ...fake.answers.inspection, ...inspected };
+  const journey = startJourney(fake);
   await journey.reach('home.ready');
   journey.actor.send({ type: 'NEW_TRAINING' });
   journey.actor.send({ type: 'SUBMIT' });
@@ -29,7 +33,8 @@ async function atHyperparameters() {
 
 describe('hyperparameter editor', () => {
   it('arrows step numbers and typed digits replace them', async () => {
-    const { app, values } = await atHyperparameters();
+    // A delimiter the trainer does not know: the row stays a choice.
+    const { app, values } = await atHyperparameters({ delimiter: '#' });
     await pressAndWait(app, [KEYS.right], ' 6 ');
     expect(values().epochs).toBe(6);
     await press(app, KEYS.left, '-', '-');
@@ -59,6 +64,36 @@ describe('hyperparameter editor', () => {
     expect(values().delimiter).toBe('\\t');
     await pressAndWait(app, ['h'], 'on');
     expect(values().hpo).toBe(true);
+  });
+
+  it("shows the inspected file's delimiter fixed: arrows do not change it", async () => {
+    const { journey, app, values } = await atHyperparameters({
+      file: '/data/ml-100k/u.data',
+      delimiter: '\t',
+    });
+    expect(values().delimiter).toBe('\\t');
+    await press(app, KEYS.up, KEYS.up, KEYS.up);
+    let screen = await waitForFrame(app, '❯ Delimiter');
+    expect(screen).toContain(
+      'u.data is tab-separated; to change it, Esc and pick another file',
+    );
+    await press(app, KEYS.right, '+', KEYS.left);
+    expect(values().delimiter).toBe('\\t');
+    expect(journey.actor.getSnapshot().context.hyperparameterErrors).toEqual(
+      {},
+    );
+
+    // Off the row, it still says where the value comes from.
+    screen = await pressAndWait(app, [KEYS.down], '❯ HPO');
+    expect(screen).toMatch(/Delimiter +\\t +u\.data is tab-separated$/m);
+
+    journey.fake.hold('buildCodeArchive');
+    await press(app, KEYS.down);
+    await waitForFrame(app, '❯ Start training');
+    await pressAndWait(app, [KEYS.enter], 'Packaging the training code');
+    expect(journey.fake.calls.saveHyperparameters?.[0]?.[1]).toMatchObject({
+      delimiter: '\\t',
+    });
   });
 
   it('refuses batch size 0 and learning rate 2 with a message', async () => {

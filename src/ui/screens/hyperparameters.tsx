@@ -4,9 +4,12 @@ import { useRef, useState } from 'react';
 import {
   formatHyperparameter,
   HYPERPARAMETER_FIELDS,
+  inspectedDelimiter,
+  inspectedSeparation,
   stepHyperparameter,
   type HyperparameterField,
 } from '../../core/hyperparameters.js';
+import type { DataInspection } from '../../core/types.js';
 import type { JourneySnapshot } from '../hooks/use-journey.js';
 import { useLocalCommands, useUi } from '../ui-context.js';
 
@@ -37,6 +40,20 @@ const TYPED: readonly HyperparameterField[] = [
 ];
 const ROWS = HYPERPARAMETER_FIELDS.length + 1;
 
+/**
+ * Whether the delimiter is the inspected file's, and so not for changing
+ * here: the trainer must split the file as the inspection's preview did.
+ */
+function delimiterFixed(inspection: DataInspection | null): boolean {
+  return inspectedDelimiter(inspection) !== null;
+}
+
+/** The delimiter row's note once the file has fixed it. */
+function fixedDelimiterNote(inspection: DataInspection, focused: boolean) {
+  const found = inspectedSeparation(inspection);
+  return focused ? `${found}; to change it, Esc and pick another file` : found;
+}
+
 /** How a value shows in the editor; a space would look like nothing. */
 function shownValue(text: string): string {
   return text === ' ' ? 'space' : text;
@@ -48,7 +65,8 @@ export function HyperparametersScreen({
   snapshot: JourneySnapshot;
 }) {
   const { theme, dispatch, latest } = useUi();
-  const { hyperparameters, hyperparameterErrors } = snapshot.context;
+  const { hyperparameters, hyperparameterErrors, inspection } =
+    snapshot.context;
   // Focus and draft live in refs too: the keys of one burst (3, ↓, ↓, Enter)
   // each build on the one before, not on the last render.
   const focusRef = useRef(0);
@@ -98,6 +116,8 @@ export function HyperparametersScreen({
         case 'increase':
         case 'decrease': {
           if (!current) return;
+          const { inspection } = latest().context;
+          if (current === 'delimiter' && delimiterFixed(inspection)) return;
           updateDraft(null);
           const next = stepHyperparameter(
             values,
@@ -136,6 +156,12 @@ export function HyperparametersScreen({
             focused && draft !== null
               ? draft
               : shownValue(formatHyperparameter(hyperparameters, name));
+          const note =
+            name === 'delimiter' && inspection && delimiterFixed(inspection)
+              ? fixedDelimiterNote(inspection, focused)
+              : focused
+                ? NOTES[name]
+                : '';
           return (
             <Box key={name} flexDirection="column">
               <Box>
@@ -154,7 +180,7 @@ export function HyperparametersScreen({
                 </Box>
                 <Text wrap="truncate-end" color={theme.muted}>
                   {' '}
-                  {focused ? NOTES[name] : ''}
+                  {note}
                 </Text>
               </Box>
               {error ? (
