@@ -1,5 +1,11 @@
 /** Pure summaries of a run's progress, shared by the screens and the CLI. */
-import type { EpochSummary, TransferState } from './journey.js';
+import type {
+  EndEvent,
+  EpochSummary,
+  PhaseEvent,
+  TransferState,
+} from './journey.js';
+import type { TrainedModelMetrics } from './types.js';
 
 export interface EpochsSummary {
   /** Epochs finished so far (of the current trial). */
@@ -51,6 +57,62 @@ export function estimateTimeLeft(
   const mean = recent.reduce((sum, e) => sum + e.seconds, 0) / recent.length;
   const done = epochs.at(-1)?.epoch ?? 0;
   return Math.max(0, totalEpochs - done) * mean;
+}
+
+/**
+ * Seconds left as the monitor shows them: null once the run has ended or
+ * before anything can be timed. While pretraining runs, its epochs left
+ * plus the validated epochs still to come, each timed as a pretraining
+ * epoch until a validated one has been.
+ */
+export function runTimeLeft(progress: {
+  epochs: readonly EpochSummary[];
+  totalEpochs: number | null;
+  phase: PhaseEvent | null;
+  ended: boolean;
+}): number | null {
+  const { epochs, totalEpochs, phase, ended } = progress;
+  if (ended) return null;
+  if (!phase) {
+    return totalEpochs === null ? null : estimateTimeLeft(epochs, totalEpochs);
+  }
+  const phaseLeft = Math.max(0, phase.epochs - phase.epoch) * phase.seconds;
+  // The refit's own pretraining comes after the validated epochs: what
+  // follows it (the refit) is not known yet.
+  if (phase.phase !== 'pretrain' || epochs.length > 0) return phaseLeft;
+  if (totalEpochs === null) return null;
+  return phaseLeft + totalEpochs * phase.seconds;
+}
+
+/**
+ * How many epochs trained, as true as the run tells: '10 epochs (+5
+ * pretraining)'. metrics.json's epochs_run and the end event's count the
+ * pretraining epochs too; metrics.json says how many, else the first
+ * pretraining phase event does. A refit's epochs are said after them.
+ */
+export function describeEpochsRun(run: {
+  metrics?: TrainedModelMetrics | undefined;
+  end?: EndEvent | null | undefined;
+  phases?: readonly PhaseEvent[] | undefined;
+}): string {
+  const epochsRun = run.metrics?.epochs_run ?? run.end?.epochs_run;
+  if (epochsRun === undefined) return '– epochs';
+  const fromMetrics = run.metrics?.pretrain_epochs;
+  const pretrain =
+    typeof fromMetrics === 'number'
+      ? fromMetrics
+      : (run.phases?.find((p) => p.phase === 'pretrain')?.epochs ?? 0);
+  const validated = Math.max(0, epochsRun - pretrain);
+  const noun = validated === 1 ? 'epoch' : 'epochs';
+  const trained =
+    pretrain > 0
+      ? `${validated} ${noun} (+${pretrain} pretraining)`
+      : `${validated} ${noun}`;
+  // The refit's epochs (its pretraining included) are in train_seconds too.
+  const refit = run.metrics?.refit_epochs;
+  return typeof refit === 'number' && refit > 0
+    ? `${trained}, then ${refit} refitting`
+    : trained;
 }
 
 /** 5s, 2m 05s, 1h 02m; '–' for unknown. */

@@ -73,6 +73,13 @@ const TITLES: Record<string, string> = {
   results: 'Results',
 };
 
+/** Monitor screens whose box says what the notice and the error would. */
+const MONITOR_BOXES: ScreenId[] = [
+  'monitor.detached',
+  'monitor.confirmCancel',
+  'monitor.ended',
+];
+
 /** Screens whose figures move with time (elapsed, rates, spinners). */
 const TICKING = ['data.', 'launch', 'monitor.', 'results.'];
 
@@ -102,6 +109,10 @@ export function App({ actor, now = Date.now, tickMs = 1000, theme }: AppProps) {
   // An error stays in the machine until something replaces it; on screen
   // it goes with the next key that does something.
   const [dismissed, setDismissed] = useState<JourneyError | null>(null);
+  const noticeSeen = useRef<{ notice: string | null; screen: ScreenId }>({
+    notice: null,
+    screen,
+  });
 
   // Keys wait here while a key before them has changed the screen and the
   // new one has not rendered yet (its local handler is not in place).
@@ -164,8 +175,22 @@ export function App({ actor, now = Date.now, tickMs = 1000, theme }: AppProps) {
     typeof snapshot.value === 'string'
       ? snapshot.value
       : (Object.keys(snapshot.value)[0] ?? '');
+  // The monitor's boxes hold the error themselves, in one box with the rest.
   const showError =
-    context.error && context.error !== dismissed && screen !== 'final';
+    context.error &&
+    context.error !== dismissed &&
+    screen !== 'final' &&
+    !MONITOR_BOXES.includes(screen);
+  // A notice belongs to the screen it first showed on: leaving that screen
+  // (Esc from reviewed data) takes it away.
+  if (noticeSeen.current.notice !== context.notice) {
+    noticeSeen.current = { notice: context.notice, screen };
+  }
+  const showNotice =
+    context.notice !== null &&
+    screen !== 'final' &&
+    !MONITOR_BOXES.includes(screen) &&
+    noticeSeen.current.screen === screen;
   const value = {
     theme: resolvedTheme,
     layout,
@@ -201,9 +226,7 @@ export function App({ actor, now = Date.now, tickMs = 1000, theme }: AppProps) {
               <ErrorBox error={context.error!} theme={resolvedTheme} />
             </Box>
           ) : null}
-          {context.notice &&
-          screen !== 'final' &&
-          screen !== 'monitor.detached' ? (
+          {showNotice ? (
             <Box flexShrink={0}>
               <Text
                 wrap="truncate-end"
@@ -219,7 +242,11 @@ export function App({ actor, now = Date.now, tickMs = 1000, theme }: AppProps) {
           ) : null}
         </Box>
         <Box flexShrink={0}>
-          <KeyHints hints={hintsFor(screen)} color={resolvedTheme.muted} />
+          <KeyHints
+            hints={hintsFor(screen, context)}
+            width={layout.columns}
+            color={resolvedTheme.muted}
+          />
         </Box>
       </Box>
     </UiContext.Provider>

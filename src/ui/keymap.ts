@@ -4,7 +4,7 @@
  * value), and the hint the footer shows for it. Text fields type their own
  * characters, so screens with one bind no printable keys here.
  */
-import type { JourneyEvent } from '../core/journey.js';
+import type { JourneyContext, JourneyEvent } from '../core/journey.js';
 import type { KeyPress } from './keys.js';
 
 export type ScreenId =
@@ -63,6 +63,8 @@ export interface Binding {
   command: Command;
   /** Footer text, e.g. 'Enter continue'; bindings without one are silent. */
   hint?: string;
+  /** The hint is shown only while the key would do something. */
+  hintWhen?: (context: JourneyContext) => boolean;
 }
 
 const interrupt: Binding = {
@@ -112,6 +114,9 @@ export const KEYMAP: Record<ScreenId, Binding[]> = {
   // Not cancelled: a new credential's secret would be lost.
   'setup.writingKeys': [quitHint],
   'data.choosing': [
+    // The text field types and edits the path itself: hints only.
+    { keys: [], command: local('type'), hint: 'type a path' },
+    { keys: [], command: local('erase'), hint: 'Ctrl+U clear' },
     { keys: ['return'], command: ev('SUBMIT'), hint: 'Enter inspect' },
     { keys: ['escape'], command: ev('BACK'), hint: 'Esc back' },
     quitHint,
@@ -121,7 +126,13 @@ export const KEYMAP: Record<ScreenId, Binding[]> = {
     { ...interrupt, hint: 'Ctrl+C cancel' },
   ],
   'data.reviewed': [
-    { keys: ['return'], command: ev('SUBMIT'), hint: 'Enter upload' },
+    {
+      keys: ['return'],
+      command: ev('SUBMIT'),
+      hint: 'Enter upload',
+      // Data with errors is refused: the footer does not offer it.
+      hintWhen: (context) => (context.inspection?.errors.length ?? 0) === 0,
+    },
     { keys: ['escape'], command: ev('BACK'), hint: 'Esc choose another' },
     quitHint,
   ],
@@ -205,6 +216,9 @@ export function resolveKey(screen: ScreenId, key: KeyPress): Command | null {
   return null;
 }
 
-export function hintsFor(screen: ScreenId): string[] {
-  return KEYMAP[screen].flatMap((b) => (b.hint ? [b.hint] : []));
+/** The footer's hints; with the context, only those that apply now. */
+export function hintsFor(screen: ScreenId, context?: JourneyContext): string[] {
+  return KEYMAP[screen].flatMap((b) =>
+    b.hint && (!context || !b.hintWhen || b.hintWhen(context)) ? [b.hint] : [],
+  );
 }

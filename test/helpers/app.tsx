@@ -51,3 +51,12 @@ export async function renderApp(journey: Journey) {
   await tick();
   return app;
 }
+
+/** Resume run-0001 from Home and wait until the app follows it. */
+export async function watchRun(journey: Journey) {
+  await journey.reach('home.ready');
+  journey.actor.send({ type: 'RESUME', runId: 'run-0001' });
+  await journey.reach('monitor.watching');
+  await waitFor(journey.actor, () => journey.fake.follower !== null);
+  return journey.fake.follower!;
+}

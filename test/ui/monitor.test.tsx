@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { waitFor } from 'xstate';
-import { renderApp, startJourney, type Journey } from '../helpers/app.js';
+import {
+  renderApp,
+  startJourney,
+  watchRun,
+  type Journey,
+} from '../helpers/app.js';
 import {
   KEYS,
   frame,
@@ -12,14 +17,6 @@ import {
 import { trainerEventsFixture } from '../helpers/journey-fakes.js';
 
 afterEach(() => cleanup());
-
-async function watching(journey: Journey) {
-  await journey.reach('home.ready');
-  journey.actor.send({ type: 'RESUME', runId: 'run-0001' });
-  await journey.reach('monitor.watching');
-  await waitFor(journey.actor, () => journey.fake.follower !== null);
-  return journey.fake.follower!;
-}
 
 /** Feed a run's progress as the trainer and backend report it, 10 s apart. */
 async function feed(journey: Journey, epochs: number) {
@@ -50,7 +47,7 @@ async function feed(journey: Journey, epochs: number) {
 describe('monitor', () => {
   it('draws the dashboard from the trainer events', async () => {
     const journey = startJourney();
-    await watching(journey);
+    await watchRun(journey);
     const app = await renderApp(journey);
     await feed(journey, 3);
     const screen = await waitForFrame(app, '3/5');
@@ -69,7 +66,7 @@ describe('monitor', () => {
 
   it('Ctrl+C once shows that the run goes on and how to come back', async () => {
     const journey = startJourney();
-    const follower = await watching(journey);
+    const follower = await watchRun(journey);
     const app = await renderApp(journey);
     await feed(journey, 2);
     await waitForFrame(app, '2/5');
@@ -100,7 +97,7 @@ describe('monitor', () => {
 
   it('shows the HPO trial table', async () => {
     const journey = startJourney();
-    const follower = await watching(journey);
+    const follower = await watchRun(journey);
     const app = await renderApp(journey);
     follower.handlers.onTrainerEvent({
       event: 'trial',
@@ -120,7 +117,7 @@ describe('monitor', () => {
 
   it('shows the refit (epochs without validation) on the epoch line', async () => {
     const journey = startJourney();
-    const follower = await watching(journey);
+    const follower = await watchRun(journey);
     const app = await renderApp(journey);
     for (const event of trainerEventsFixture(3).filter(
       (e) => e.event !== 'end',
@@ -145,7 +142,7 @@ describe('monitor', () => {
 
   it('a failed run shows what happened', async () => {
     const journey = startJourney();
-    const follower = await watching(journey);
+    const follower = await watchRun(journey);
     const app = await renderApp(journey);
     follower.handlers.onTrainerEvent({
       event: 'error',
@@ -158,7 +155,7 @@ describe('monitor', () => {
 
   it('a run that ends cancelled stays on screen until Enter', async () => {
     const journey = startJourney();
-    const follower = await watching(journey);
+    const follower = await watchRun(journey);
     const app = await renderApp(journey);
     follower.finish({
       id: 'run-0001',

@@ -74,14 +74,22 @@ export function StatusSparkline({
   );
 }
 
+const LEGEND_STATUSES: RunStatus[] = [
+  'pending',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+];
+
+/** Cells the legend takes: a glyph, a space, the name and a space each. */
+export const STATUS_LEGEND_WIDTH = LEGEND_STATUSES.reduce(
+  (width, status) => width + status.length + 3,
+  0,
+);
+
 export function StatusLegend({ theme }: { theme: Theme }) {
-  const statuses: RunStatus[] = [
-    'pending',
-    'running',
-    'completed',
-    'failed',
-    'cancelled',
-  ];
+  const statuses = LEGEND_STATUSES;
   return (
     <Text>
       {statuses.map((status) => (

@@ -50,8 +50,23 @@ function roleOf(inspection: DataInspection, column: number): string {
   return role ? role[0] : '–';
 }
 
-function Inspection({ inspection }: { inspection: DataInspection }) {
-  const { theme, layout } = useUi();
+/**
+ * Rows of the data screen besides the preview: the path, the inspected
+ * file, two lines of figures, a blank, the column names and their roles.
+ */
+const DATA_FIXED_ROWS = 7;
+/** The upload's heading, bar and file line, after a blank. */
+const UPLOAD_ROWS = 4;
+const MAX_PREVIEW_ROWS = 5;
+
+function Inspection({
+  inspection,
+  previewRows,
+}: {
+  inspection: DataInspection;
+  previewRows: number;
+}) {
+  const { theme } = useUi();
   const widths = inspection.columns.map((name, i) =>
     Math.min(
       18,
@@ -85,7 +100,7 @@ function Inspection({ inspection }: { inspection: DataInspection }) {
         <Text color={theme.accent}>
           {cells(inspection.columns.map((_, i) => roleOf(inspection, i)))}
         </Text>
-        {inspection.preview.slice(0, layout.previewRows).map((row, i) => (
+        {inspection.preview.slice(0, previewRows).map((row, i) => (
           <Text key={i}>{cells(row)}</Text>
         ))}
       </Box>
@@ -102,6 +117,18 @@ function Inspection({ inspection }: { inspection: DataInspection }) {
         </Text>
       ))}
     </Box>
+  );
+}
+
+/** Preview rows that fit beside the figures and every problem line. */
+export function previewRowsFor(
+  inspection: DataInspection,
+  rows: number,
+): number {
+  const problems = inspection.errors.length + inspection.warnings.length;
+  return Math.max(
+    0,
+    Math.min(MAX_PREVIEW_ROWS, rows - DATA_FIXED_ROWS - problems),
   );
 }
 
@@ -150,7 +177,15 @@ export function DataScreen({ snapshot }: { snapshot: JourneySnapshot }) {
         <Text>Inspecting… {percentRead(context.inspectProgress)}</Text>
       ) : null}
       {context.inspection && !choosing ? (
-        <Inspection inspection={context.inspection} />
+        <Inspection
+          inspection={context.inspection}
+          previewRows={previewRowsFor(
+            context.inspection,
+            layout.bodyHeight -
+              (isIn(snapshot, 'data.uploading') ? UPLOAD_ROWS : 0) -
+              (context.notice ? 1 : 0),
+          )}
+        />
       ) : null}
       {isIn(snapshot, 'data.uploading') && context.upload ? (
         <Box flexDirection="column" marginTop={1}>

@@ -2,29 +2,113 @@ import { isIn } from '../../core/state-path.js';
 import { Box, Text } from 'ink';
 import { resumeCommand } from '../../core/machine-setup.js';
 import {
-  estimateTimeLeft,
   formatCounts,
   formatDuration,
+  runTimeLeft,
   summarizeEpochs,
 } from '../../core/progress.js';
+import { isFinal } from '../../core/types.js';
 import { LogTail } from '../components/log-tail.js';
 import { ProgressBar } from '../components/progress-bar.js';
 import { Sparkline } from '../components/sparkline.js';
 import {
+  STATUS_LEGEND_WIDTH,
   StatusLegend,
   StatusSparkline,
 } from '../components/status-sparkline.js';
 import type { JourneySnapshot } from '../hooks/use-journey.js';
+import type { Theme } from '../theme.js';
 import { useUi } from '../ui-context.js';
+import { planMonitorRows, type BoxLine } from './monitor-rows.js';
 
 const LABEL_WIDTH = 9;
 const MAX_TRIAL_ROWS = 5;
-/** The detached and confirm boxes, borders included. */
-// Borders, three lines, and one more for a resume command that wraps.
-const BOX_ROWS = 6;
+const MIN_BAR_WIDTH = 4;
+/** ' 100%' and the two spaces before the detail. */
+const BAR_PERCENT_WIDTH = 7;
 
 const fixed = (value: number | undefined) =>
   value === undefined ? '–' : value.toFixed(4);
+
+/** The box under the log, when the monitor shows one, and its colour. */
+function boxOf(
+  snapshot: JourneySnapshot,
+  theme: Theme,
+): { lines: BoxLine[]; color: string | undefined } | null {
+  const { context } = snapshot;
+  const runId = context.runId ?? '';
+  const error = context.error;
+  const errorLines: BoxLine[] = error
+    ? [
+        { text: error.message, kind: 'essential', color: theme.error },
+        ...(error.hint ? [{ text: error.hint, kind: 'detail' as const }] : []),
+      ]
+    : [];
+  if (isIn(snapshot, 'monitor.detached')) {
+    const where =
+      context.settings?.backend === 'local' || !context.settings
+        ? 'on this machine'
+        : `on ${context.settings.backend}`;
+    return {
+      color: theme.accent,
+      lines: [
+        {
+          text: `Stopped watching. Run ${runId} keeps running ${where}.`,
+          kind: 'detail',
+        },
+        ...errorLines,
+        {
+          text: `Come back with: ${resumeCommand(context.configPath, runId)}`,
+          kind: 'essential',
+          bold: true,
+        },
+        {
+          text: 'w watch again · Enter exit · Ctrl+C cancel the run',
+          kind: 'keys',
+          color: theme.muted,
+        },
+      ],
+    };
+  }
+  if (isIn(snapshot, 'monitor.confirmCancel')) {
+    return {
+      color: theme.error,
+      lines: [
+        { text: `Cancel run ${runId}?`, kind: 'essential', bold: true },
+        {
+          text: 'Its progress is lost and the training process is stopped.',
+          kind: 'detail',
+        },
+        { text: 'y cancel the run · n keep it going', kind: 'keys' },
+      ],
+    };
+  }
+  if (isIn(snapshot, 'monitor.ended')) {
+    const failed = context.run?.status === 'failed';
+    const reason = failed
+      ? (error?.message ?? context.run?.reason)
+      : context.run?.reason;
+    return {
+      color: failed ? theme.error : theme.warning,
+      lines: [
+        {
+          text: `Run ${runId} ${failed ? 'failed' : 'was cancelled'}.`,
+          kind: 'essential',
+          bold: true,
+        },
+        {
+          text: reason ?? 'It has no results to download.',
+          kind: 'essential',
+        },
+        ...(failed && error?.hint
+          ? [{ text: error.hint, kind: 'detail' as const }]
+          : []),
+        { text: 'Enter exit', kind: 'keys', color: theme.muted },
+      ],
+    };
+  }
+  return null;
+}
 
 export function MonitorScreen({ snapshot }: { snapshot: JourneySnapshot }) {
   const { theme, layout, now } = useUi();
@@ -32,34 +116,51 @@ export function MonitorScreen({ snapshot }: { snapshot: JourneySnapshot }) {
   const runId = context.runId ?? '';
   const status =
     context.run?.status ?? context.statusHistory.at(-1)?.status ?? 'pending';
-  const total = context.startEvent?.epochs ?? context.hyperparameters.epochs;
-  const summary = summarizeEpochs(context.epochs, total);
-  const startedAt = context.run?.startedAt ?? context.statusHistory[0]?.at;
+  const ended = isFinal(status);
+  // The run's own count; the config's only for a run started here.
+  const knownTotal =
+    context.startEvent?.epochs ??
+    context.epochs.at(-1)?.epochs ??
+    (context.archive ? context.hyperparameters.epochs : null);
+  const summary = summarizeEpochs(context.epochs, knownTotal ?? undefined);
+  const totalText =
+    knownTotal === null && !summary.latest ? '–' : summary.total;
+  // A run reopened from Home is replayed: its status samples are of the
+  // replay, so they time only a run started in this session.
+  const samples = context.archive ? context.statusHistory : [];
+  const startedAt = context.run?.startedAt ?? samples[0]?.at;
+  const endedAt = ended ? (context.run?.endedAt ?? samples.at(-1)?.at) : now;
   const elapsed =
-    startedAt !== undefined
-      ? ((context.run?.endedAt ?? now) - startedAt) / 1000
+    startedAt !== undefined && endedAt !== undefined
+      ? (endedAt - startedAt) / 1000
       : null;
   // Pretraining or the refit, while one runs: epochs without validation.
   const phase = context.currentPhase;
-  const left = phase
-    ? (phase.epochs - phase.epoch) * phase.seconds
-    : estimateTimeLeft(context.epochs, summary.total);
+  const left = runTimeLeft({
+    epochs: context.epochs,
+    totalEpochs: knownTotal,
+    phase,
+    ended,
+  });
   const phaseText = phase
     ? ` · ${phase.phase === 'refit' ? 'refit' : 'pretraining'} ${phase.epoch}/${phase.epochs}`
     : '';
-  const detached = isIn(snapshot, 'monitor.detached');
-  const confirming = isIn(snapshot, 'monitor.confirmCancel');
+  const epochDetail =
+    `${summary.done}/${totalText}${phaseText} · ` +
+    `elapsed ${formatDuration(elapsed)} · ` +
+    `left ${left === null ? '–' : `~${formatDuration(left)}`}`;
   const cancelling = isIn(snapshot, 'monitor.cancelling');
-  const endedHere = isIn(snapshot, 'monitor.ended');
+  const box = boxOf(snapshot, theme);
   const trials = context.trials.slice(-MAX_TRIAL_ROWS);
-  const trialRows = trials.length > 0 ? trials.length + 1 : 0;
-  const logLines = Math.max(
-    0,
-    layout.logLines -
-      trialRows -
-      (detached || confirming || endedHere ? BOX_ROWS : 0) -
-      (cancelling ? 1 : 0),
-  );
+  const rows = planMonitorRows({
+    bodyHeight: layout.bodyHeight,
+    columns: layout.columns,
+    maxLogLines: layout.logLines,
+    legendWidth: LABEL_WIDTH + STATUS_LEGEND_WIDTH,
+    trialRows: trials.length > 0 ? trials.length + 1 : 0,
+    box: box?.lines ?? null,
+    cancelling,
+  });
   const start = context.startEvent;
   const label = (text: string) => (
     <Text color={theme.muted}>{text.padEnd(LABEL_WIDTH)}</Text>
@@ -75,59 +176,77 @@ export function MonitorScreen({ snapshot }: { snapshot: JourneySnapshot }) {
           : ''}
         {isIn(snapshot, 'monitor.watching') ? '' : ' · not watching'}
       </Text>
-      <Text>
-        {label('Status')}
-        <StatusSparkline
-          history={context.statusHistory}
-          now={now}
-          width={layout.sparklineWidth}
-          theme={theme}
-        />
-      </Text>
-      <Text>
-        {' '.repeat(LABEL_WIDTH)}
-        <StatusLegend theme={theme} />
-      </Text>
-      <Text>
-        {label('Loss')}
-        <Sparkline
-          values={summary.losses}
-          width={layout.sparklineWidth}
-          color={theme.warning}
-        />{' '}
-        {fixed(summary.latest?.loss)}
-      </Text>
-      <Text>
-        {label('HR@10')}
-        <Sparkline
-          values={summary.hitRates}
-          width={layout.sparklineWidth}
-          color={theme.success}
-        />{' '}
-        {fixed(summary.latest?.valHr)}
-        <Text color={theme.muted}> NDCG@10 </Text>
-        {fixed(summary.latest?.valNdcg)}
-      </Text>
-      <Text>
+      {rows.status ? (
+        <Text>
+          {label('Status')}
+          <StatusSparkline
+            history={context.statusHistory}
+            now={now}
+            width={layout.sparklineWidth}
+            theme={theme}
+          />
+        </Text>
+      ) : null}
+      {rows.legend ? (
+        <Text>
+          {' '.repeat(LABEL_WIDTH)}
+          <StatusLegend theme={theme} />
+        </Text>
+      ) : null}
+      {rows.loss ? (
+        <Text wrap="truncate-end">
+          {label('Loss')}
+          <Sparkline
+            values={summary.losses}
+            width={layout.sparklineWidth}
+            color={theme.warning}
+          />{' '}
+          {fixed(summary.latest?.loss)}
+        </Text>
+      ) : null}
+      {rows.hitRate ? (
+        <Text wrap="truncate-end">
+          {label('HR@10')}
+          <Sparkline
+            values={summary.hitRates}
+            width={layout.sparklineWidth}
+            color={theme.success}
+          />{' '}
+          {fixed(summary.latest?.valHr)}
+          <Text color={theme.muted}> NDCG@10 </Text>
+          {fixed(summary.latest?.valNdcg)}
+        </Text>
+      ) : null}
+      <Text wrap="truncate-end">
         {label(`Epoch`)}
         <ProgressBar
           fraction={summary.total > 0 ? summary.done / summary.total : 0}
-          width={layout.barWidth}
-          detail={
-            `${summary.done}/${summary.total}${phaseText} · ` +
-            `elapsed ${formatDuration(elapsed)} · ` +
-            `left ${left === null ? '–' : `~${formatDuration(left)}`}`
-          }
+          // The figures matter more than the bar: it gives way to them.
+          width={Math.max(
+            MIN_BAR_WIDTH,
+            Math.min(
+              layout.barWidth,
+              layout.columns -
+                LABEL_WIDTH -
+                BAR_PERCENT_WIDTH -
+                epochDetail.length,
+            ),
+          )}
+          detail={epochDetail}
           color={theme.accent}
         />
       </Text>
-      <Text wrap="truncate-end">
-        {label('Data')}
-        {start
-          ? `${formatCounts(start)} · ${start.device}${start.hpo ? ' · HPO' : ''}`
-          : 'waiting for the trainer to start…'}
-      </Text>
-      {trials.length > 0 ? (
+      {rows.data ? (
+        <Text wrap="truncate-end">
+          {label('Data')}
+          {start
+            ? `${formatCounts(start)} · ${start.device}${start.hpo ? ' · HPO' : ''}`
+            : ended
+              ? '– (the trainer reported none)'
+              : 'waiting for the trainer to start…'}
+        </Text>
+      ) : null}
+      {rows.trials ? (
         <Box flexDirection="column">
           <Text color={theme.muted}>
             {'Trial    State     HR@10   NDCG@10  Time   Parameters'}
@@ -146,59 +265,30 @@ export function MonitorScreen({ snapshot }: { snapshot: JourneySnapshot }) {
           ))}
         </Box>
       ) : null}
-      <Text color={theme.muted}>
-        ── log {'─'.repeat(Math.max(0, layout.columns - 8))}
-      </Text>
-      <LogTail log={context.logTail} lines={logLines} />
-      {detached ? (
-        <Box
-          borderStyle="round"
-          borderColor={theme.accent}
-          flexDirection="column"
-          paddingX={1}
-        >
-          <Text>
-            Stopped watching. Run {runId} keeps running{' '}
-            {context.settings?.backend === 'local' || !context.settings
-              ? 'on this machine'
-              : `on ${context.settings.backend}`}
-            .
-          </Text>
-          <Text wrap="wrap">
-            Come back with:{' '}
-            <Text bold>{resumeCommand(context.configPath, runId)}</Text>
-          </Text>
-          <Text color={theme.muted}>
-            w watch again · Enter exit · Ctrl+C cancel the run
-          </Text>
-        </Box>
+      {rows.logLines > 0 ? (
+        <Text color={theme.muted}>
+          ── log {'─'.repeat(Math.max(0, layout.columns - 8))}
+        </Text>
       ) : null}
-      {endedHere ? (
+      <LogTail log={context.logTail} lines={rows.logLines} />
+      {box ? (
         <Box
           borderStyle="round"
-          borderColor={status === 'failed' ? theme.error : theme.warning}
+          borderColor={box.color}
           flexDirection="column"
           paddingX={1}
+          flexShrink={0}
         >
-          <Text bold>
-            Run {runId} {status === 'failed' ? 'failed' : 'was cancelled'}.
-          </Text>
-          <Text wrap="truncate-end">
-            {context.run?.reason ?? 'It has no results to download.'}
-          </Text>
-          <Text color={theme.muted}>Enter exit</Text>
-        </Box>
-      ) : null}
-      {confirming ? (
-        <Box
-          borderStyle="round"
-          borderColor={theme.error}
-          flexDirection="column"
-          paddingX={1}
-        >
-          <Text bold>Cancel run {runId}?</Text>
-          <Text>Its progress is lost and the training process is stopped.</Text>
-          <Text>y cancel the run · n keep it going</Text>
+          {rows.boxLines.map((line, i) => (
+            <Text
+              key={i}
+              wrap="truncate-end"
+              bold={line.bold ?? false}
+              color={line.color}
+            >
+              {line.text}
+            </Text>
+          ))}
         </Box>
       ) : null}
       {cancelling ? (

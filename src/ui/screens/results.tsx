@@ -2,6 +2,7 @@ import { isIn } from '../../core/state-path.js';
 import { Box, Text } from 'ink';
 import { useRef } from 'react';
 import {
+  describeEpochsRun,
   formatBytes,
   formatCounts,
   formatDuration,
@@ -71,7 +72,7 @@ export function ResultsScreen({ snapshot }: { snapshot: JourneySnapshot }) {
         </Text>
       </Text>
       <Text>
-        {metrics?.epochs_run ?? end?.epochs_run ?? '–'} epochs in{' '}
+        {describeEpochsRun({ metrics, end, phases: context.phases })} in{' '}
         {formatDuration(metrics?.train_seconds ?? end?.train_seconds)} ·{' '}
         {metrics ? formatCounts(metrics) : ''}
       </Text>
@@ -104,10 +105,20 @@ export function ResultsScreen({ snapshot }: { snapshot: JourneySnapshot }) {
         .slice(0, Math.max(0, layout.bodyHeight - 12))
         .map((r, i) => (
           <Text key={r.item} wrap="truncate-end">
-            {String(i + 1).padStart(2)}. {r.title ? `${r.title} ` : ''}
-            <Text color={theme.muted}>
-              (item {r.item}, score {r.score.toFixed(3)})
-            </Text>
+            {String(i + 1).padStart(2)}.{' '}
+            {r.title ? (
+              <>
+                {r.title}{' '}
+                <Text color={theme.muted}>
+                  (item {r.item}, score {r.score.toFixed(3)})
+                </Text>
+              </>
+            ) : (
+              <>
+                item {r.item}
+                <Text color={theme.muted}> · score {r.score.toFixed(3)}</Text>
+              </>
+            )}
           </Text>
         ))}
     </Box>
