@@ -4,6 +4,7 @@
  */
 import type { JourneyContext } from '../core/journey.js';
 import { formatBytes, formatDuration } from '../core/progress.js';
+import type { TransferProgress } from '../services/types.js';
 import type { Output } from './output.js';
 
 interface Snapshot {
@@ -70,7 +71,8 @@ export function createJourneyPrinter(
             : `Following training ${context.runId}\n`) +
             (interactive
               ? 'Press Ctrl+C once to stop monitoring, twice to cancel training.'
-              : 'Ctrl+C (or SIGTERM) stops monitoring; the run goes on.'),
+              : 'Ctrl+C (or SIGTERM) stops monitoring; the run goes on. ' +
+                'A second Ctrl+C within 3 s cancels it.'),
         );
         break;
       case 'results.downloading':
@@ -143,13 +145,12 @@ export function createJourneyPrinter(
     const transferState = uploading ? context.upload : context.download;
     if (!transferState) return;
     const now = Date.now();
-    const { bytesDone, bytesTotal, name } = transferState.progress;
+    const { bytesDone, bytesTotal } = transferState.progress;
     // The first estimate (before the transfer reports) is not worth a line.
     if (bytesTotal === 0 || bytesDone === 0) return;
     if (bytesDone < bytesTotal && now - lastProgressAt < 1000) return;
     lastProgressAt = now;
-    const percent = Math.floor((bytesDone / bytesTotal) * 100);
-    const line = `  ${percent}% ${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)} ${name}`;
+    const line = transferLine(transferState.progress);
     if (line === lastProgressLine) return;
     lastProgressLine = line;
     output.progress(line);
@@ -189,6 +190,26 @@ export function createJourneyPrinter(
       );
     }
   };
+}
+
+/**
+ * A transfer's progress line: the percent and bytes are of the whole
+ * transfer, then which file goes now. Under 1% reads `<1%`, not a `0%`
+ * beside bytes already sent; short of the end never reads 100%.
+ */
+export function transferLine(progress: TransferProgress): string {
+  const { bytesDone, bytesTotal, filesDone, filesTotal, name } = progress;
+  const fraction = bytesTotal > 0 ? bytesDone / bytesTotal : 0;
+  const whole = Math.floor(fraction * 100);
+  const percent =
+    bytesDone > 0 && whole === 0
+      ? '<1%'
+      : `${bytesDone < bytesTotal ? Math.min(whole, 99) : whole}%`;
+  const file =
+    filesTotal > 1
+      ? `file ${Math.min(filesDone + 1, filesTotal)} of ${filesTotal}: ${name}`
+      : name;
+  return `  ${percent} ${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)} (${file})`;
 }
 
 function printInspection(output: Output, context: JourneyContext): void {

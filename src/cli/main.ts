@@ -144,7 +144,9 @@ export async function main(
       'the original modes: prepare (check, upload, package), ' +
         'train (also run, stop after the log), package (also download and ' +
         'extract the model; with an ID, resume monitoring that run), ' +
-        'clean (remove the code archive)',
+        'clean (remove the code archive). Ctrl+C stops watching (the run ' +
+        'goes on); without a terminal, a second Ctrl+C within 3 s cancels ' +
+        'the run (exit 5)',
     )
     .argument('<config>', 'the YAML configuration file')
     .argument('<mode>', TRAIN_MODES.join('|'), trainMode)

@@ -10,11 +10,14 @@ import { exitCodeOf } from '../core/exit-code.js';
 import { ExitCode, MaxrecError } from '../core/errors.js';
 import type { JourneyContext } from '../core/journey.js';
 import { createJourneyMachine } from '../core/machine.js';
-import { openBackend } from '../app/backends.js';
+import { checkBeforeTraining, localLogFile } from '../app/backends.js';
 import { codeArchivePath } from '../app/journey-services.js';
+import { resumeCommand } from '../core/machine-setup.js';
 import { loadConfig } from '../services/config/config-file.js';
 import type { Settings } from '../services/config/schema.js';
 import { debugLog } from '../services/debug-log.js';
+import { reasonOf } from '../services/fs-errors.js';
+import { withoutUsageText } from '../services/local/log-tail.js';
 import { createJourneyPrinter, statePath } from './journey-printer.js';
 import type { CliIo, TrainMode } from './main.js';
 import type { Output } from './output.js';
@@ -39,13 +42,8 @@ export async function trainCommand(
     );
   }
   if (mode === 'clean') return clean(configPath, output);
-  // Refuse a backend that cannot run before inspecting or uploading: its
-  // settings, the secrets, and (ibm) that the API key signs in.
   const { settings } = await loadConfig(configPath);
-  if (settings.backend !== 'local') {
-    await (await openBackend(settings)).backend.check();
-  }
-  checkBuckets(settings);
+  await checkBeforeTraining(settings, { configPath, trainingId });
   const { context } = await runHeadlessJourney({
     ...options,
     mode,
@@ -58,10 +56,14 @@ export interface HeadlessResult {
   context: JourneyContext;
 }
 
+/** Without a terminal, a second Ctrl+C this soon after the first cancels. */
+export const SECOND_INTERRUPT_MS = 3000;
+
 /**
  * Runs the journey headless in `mode` and prints its progress. Ctrl+C once
- * stops watching a run (it goes on); in a terminal a second Ctrl+C asks
- * whether to cancel it.
+ * stops watching a run (it goes on); a second Ctrl+C asks whether to cancel
+ * it in a terminal, and cancels it without one when it comes within
+ * SECOND_INTERRUPT_MS, as the original tool did. SIGTERM stops watching.
  */
 export async function runHeadlessJourney(
   options: Omit<TrainCommandOptions, 'mode'> & {
@@ -76,9 +78,16 @@ export async function runHeadlessJourney(
   const interactive = Boolean(io.stdin.isTTY);
   const print = createJourneyPrinter(output, interactive);
 
+  // Set by SIGTERM: stop watching and exit, without a cancel window.
+  let stopNow = false;
+  let cancelWindow: NodeJS.Timeout | undefined;
+  let settle: (() => void) | undefined;
+
   const finished = new Promise<HeadlessResult>((resolve) => {
     let asked = false;
     let confirming = false;
+    let done = false;
+    settle = () => finish(actor.getSnapshot().context, ExitCode.ok);
     actor.subscribe((snapshot) => {
       print(snapshot);
       const state = statePath(snapshot.value);
@@ -95,7 +104,14 @@ export async function runHeadlessJourney(
           `Training monitoring was stopped.\n${snapshot.context.notice ?? ''}`,
         );
         if (!interactive) {
-          finish(snapshot.context, ExitCode.ok);
+          if (stopNow) {
+            finish(snapshot.context, ExitCode.ok);
+            return;
+          }
+          output.info(
+            `Press Ctrl+C again within ${SECOND_INTERRUPT_MS / 1000} s to cancel the run.`,
+          );
+          cancelWindow = setTimeout(settle!, SECOND_INTERRUPT_MS);
           return;
         }
         output.info('Press Enter to exit, or Ctrl+C again to cancel the run.');
@@ -106,6 +122,12 @@ export async function runHeadlessJourney(
           if (answer === 'interrupt') actor.send({ type: 'INTERRUPT' });
           else finish(actor.getSnapshot().context, ExitCode.ok);
         });
+      }
+      if (state === 'monitor.confirmCancel' && !interactive) {
+        // The second Ctrl+C within the window: cancel, as the original did.
+        clearTimeout(cancelWindow);
+        actor.send({ type: 'CONFIRM' });
+        return;
       }
       if (state === 'monitor.confirmCancel' && !confirming) {
         confirming = true;
@@ -121,15 +143,27 @@ export async function runHeadlessJourney(
     });
 
     function finish(context: JourneyContext, exitCode: number) {
+      if (done) return;
+      done = true;
+      clearTimeout(cancelWindow);
       output.flush();
-      if (exitCode !== ExitCode.ok && context.runId && context.logTail.length) {
-        output.info('Last lines of the training log:');
-        for (const line of context.logTail.slice(-12)) output.info(`  ${line}`);
+      const cancelled = context.run?.status === 'cancelled';
+      if (cancelled && !context.error) {
+        output.record(
+          'cancelled',
+          { id: context.runId },
+          `Run ${context.runId ?? ''} was cancelled.`,
+        );
+      } else if (exitCode !== ExitCode.ok && context.runId) {
+        // argparse's usage text would crowd out the line that says why.
+        const tail = withoutUsageText(context.logTail).slice(-12);
+        if (tail.length) output.info('Last lines of the training log:');
+        for (const line of tail) output.info(`  ${line}`);
       }
       if (context.error && exitCode !== ExitCode.ok) {
         output.error(
           new MaxrecError(exitCode as never, context.error.message, {
-            hint: context.error.hint,
+            hint: errorHint(context, exitCode, services.loadedSettings()),
           }),
         );
       }
@@ -147,10 +181,19 @@ export async function runHeadlessJourney(
     lastSigint = now;
     actor.send({ type: 'INTERRUPT' });
   };
+  // A service manager's stop: stop watching and say how to come back; the
+  // run goes on, and no second signal is waited for.
+  const onSigterm = () => {
+    debugLog('SIGTERM in', statePath(actor.getSnapshot().value));
+    stopNow = true;
+    if (statePath(actor.getSnapshot().value) === 'monitor.detached') {
+      settle?.();
+    } else {
+      actor.send({ type: 'INTERRUPT' });
+    }
+  };
   process.on('SIGINT', onSigint);
-  // A service manager's stop: as Ctrl+C, stop watching and say how to
-  // come back; the run goes on.
-  process.on('SIGTERM', onSigint);
+  process.on('SIGTERM', onSigterm);
   try {
     actor.start();
     actor.send({ type: 'RUN_HEADLESS', mode, runId: trainingId });
@@ -176,32 +219,37 @@ export async function runHeadlessJourney(
     return { context: result };
   } finally {
     process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    process.off('SIGTERM', onSigterm);
     actor.stop();
   }
 }
 
-/** Both buckets named, and different: results never land in the data. */
-function checkBuckets(settings: Settings): void {
-  const { dataBucket, resultsBucket } = settings;
-  if (!dataBucket || !resultsBucket) {
-    throw new MaxrecError(
-      ExitCode.configuration,
-      `The config names no ${dataBucket ? 'results' : 'data'} bucket.`,
-      {
-        hint: 'Run `maxrec setup CONFIG --data-bucket NAME --results-bucket NAME`.',
-      },
-    );
+/**
+ * The hint under a failed journey's error: a failed run names its log file
+ * (local); a results step that failed after the run says how to fetch again.
+ */
+function errorHint(
+  context: JourneyContext,
+  exitCode: number,
+  settings: Settings | undefined,
+): string | undefined {
+  const hint = context.error?.hint;
+  const runId = context.runId;
+  if (!runId) return hint;
+  const logFile = settings && localLogFile(settings, runId);
+  if (exitCode === ExitCode.training && context.run?.status === 'failed') {
+    return logFile ? `The full training log is ${logFile}` : hint;
   }
-  if (dataBucket === resultsBucket) {
-    throw new MaxrecError(
-      ExitCode.configuration,
-      `The data and results buckets are both "${dataBucket}".`,
-      {
-        hint: 'Give them different names: maxrec setup CONFIG --results-bucket NAME.',
-      },
-    );
-  }
+  const afterRun: number[] = [
+    ExitCode.download,
+    ExitCode.extraction,
+    ExitCode.copy,
+  ];
+  if (!afterRun.includes(exitCode)) return hint;
+  const again =
+    `The run's results are kept: once that is fixed, fetch them with ` +
+    resumeCommand(context.configPath, runId);
+  return hint ? `${hint}\n${again}` : again;
 }
 
 async function clean(configPath: string, output: Output): Promise<number> {
@@ -211,7 +259,19 @@ async function clean(configPath: string, output: Output): Promise<number> {
     .stat(archive)
     .then(() => true)
     .catch(() => false);
-  await fs.rm(archive, { force: true });
+  try {
+    await fs.rm(archive, { force: true });
+  } catch (error) {
+    // Exit 4, as packaging's other failures.
+    throw new MaxrecError(
+      ExitCode.data,
+      `Could not remove the code archive ${archive}: ${reasonOf(error)}.`,
+      {
+        hint: 'It lies beside the config: make that folder writable, or keep the config in a writable folder.',
+        cause: error,
+      },
+    );
+  }
   output.record(
     'clean',
     { archive, removed: existed },

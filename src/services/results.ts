@@ -10,7 +10,7 @@ import path from 'node:path';
 import * as tar from 'tar';
 import { ExitCode, MaxrecError, isAbortError } from '../core/errors.js';
 import type { TrainedModelMetrics } from '../core/types.js';
-import { reasonOf } from './fs-errors.js';
+import { errorCode, reasonOf } from './fs-errors.js';
 import type {
   OnTransferProgress,
   RunResults,
@@ -21,6 +21,68 @@ import type {
 export const LOG_FILE = 'training-log.txt';
 export const ARCHIVE_FILE = 'model_training_output.tar.gz';
 export const MODEL_FOLDER = 'trained_model';
+
+/** The config key of the staging folder, named as config errors name keys. */
+export const STAGING_DIR_KEY = 'process.0.params.staging_dir';
+
+/**
+ * Checks, before anything is uploaded or started, that the results can be
+ * downloaded into `stagingDir`: creates it and writes a file there, then
+ * removes what it created. MaxrecError (exit 6) naming the key otherwise.
+ */
+export async function checkStagingFolder(stagingDir: string): Promise<void> {
+  const created: string[] = [];
+  try {
+    created.push(...(await makeFolders(stagingDir)));
+    const probe = path.join(
+      stagingDir,
+      `.maxrec-write-check-${randomBytes(4).toString('hex')}`,
+    );
+    await fs.writeFile(probe, '');
+    await fs.rm(probe, { force: true });
+  } catch (error) {
+    throw new MaxrecError(
+      ExitCode.download,
+      `The results folder ${stagingDir} (${STAGING_DIR_KEY}) cannot be ` +
+        `written: ${reasonOf(error)}. Nothing was uploaded or started.`,
+      {
+        hint: `Set ${STAGING_DIR_KEY} in the config to a folder you can write.`,
+        cause: error,
+      },
+    );
+  } finally {
+    for (const folder of created.reverse()) {
+      await fs.rmdir(folder).catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * `mkdir -p` a level at a time, so that a failure has its own code (a
+ * recursive mkdir says ENOENT under a read-only folder). Returns the
+ * folders it created, outermost first.
+ */
+async function makeFolders(folder: string): Promise<string[]> {
+  const missing: string[] = [];
+  let current = path.resolve(folder);
+  while (!(await fs.stat(current).catch(() => undefined))) {
+    missing.unshift(current);
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  const created: string[] = [];
+  for (const level of missing) {
+    try {
+      await fs.mkdir(level);
+      created.push(level);
+    } catch (error) {
+      // Another process made it meanwhile: as good.
+      if (errorCode(error) !== 'EEXIST') throw error;
+    }
+  }
+  return created;
+}
 
 /**
  * Download the log, then (unless `logOnly`) the model archive, into
@@ -37,13 +99,13 @@ export async function downloadResults(
   } = {},
 ): Promise<{ logFile: string; archiveFile?: string }> {
   try {
-    await fs.mkdir(stagingDir, { recursive: true });
+    await makeFolders(stagingDir);
   } catch (error) {
     throw new MaxrecError(
       ExitCode.download,
       `Cannot create the results folder ${stagingDir}: ${reasonOf(error)}.`,
       {
-        hint: 'Choose a writable folder for process[0].params.staging_dir.',
+        hint: `Choose a writable folder for ${STAGING_DIR_KEY} in the config.`,
         cause: error,
       },
     );

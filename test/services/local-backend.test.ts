@@ -17,7 +17,7 @@ import type { RunRequest } from '../../src/services/types.js';
 /**
  * Stands in for the trainer: MODE=ok prints events and packs an archive,
  * MODE=fail reports an error event, MODE=sleep waits on a child `sleep`,
- * MODE=stubborn does too but ignores SIGTERM.
+ * MODE=stubborn does too but ignores SIGTERM, MODE=selfkill dies of SIGKILL.
  */
 const FAKE_TRAINER = `#!/bin/bash
 TRAINING_CMD="true"
@@ -29,6 +29,9 @@ case "$MODE" in
     echo '{"event":"error","code":4,"message":"line 3: the rating is not a number"}'
     echo "Traceback: noise after the event"
     exit 1 ;;
+  selfkill)
+    echo "about to be killed"
+    kill -KILL $$ ;;
   stubborn)
     trap '' TERM
     echo "sleeping"
@@ -221,6 +224,17 @@ describe('LocalBackend', () => {
     expect(final).toMatchObject({ status: 'failed', reason: DIED_REASON });
   });
 
+  it('says which signal killed a training process, not its exit code', async () => {
+    const backend = new LocalBackend({ root });
+    const { id } = await backend.start(request('MODE=selfkill'));
+    const final = await backend.follow(id, {});
+    expect(final).toMatchObject({
+      status: 'failed',
+      exitCode: 137,
+      reason: 'the training process was killed (signal 9, SIGKILL)',
+    });
+  });
+
   it('resumes following a run from a new instance on the same root', async () => {
     const first = new LocalBackend({ root });
     const { id } = await first.start(request('MODE=ok EPOCH_SECONDS=0.5'));
@@ -254,6 +268,7 @@ describe('LocalBackend', () => {
       await expect(backend.status(id)).rejects.toMatchObject({
         exitCode: 1,
         message: expect.stringContaining('unknown training id') as string,
+        hint: expect.stringContaining(path.join(root, 'runs')) as string,
       });
     }
     await expect(backend.follow('nope', {})).rejects.toMatchObject({

@@ -9,6 +9,7 @@ import {
   checkPythonVersion,
   ensurePythonEnv,
   resolvePython,
+  torchSeesCuda,
 } from '../../src/services/python-env.js';
 import { packageRoot } from '../../src/services/package-root.js';
 
@@ -232,6 +233,39 @@ describe('ensurePythonEnv', () => {
       ensurePythonEnv({ root, env: {}, configPython: '/nope/python' }),
     );
     expect(error.message).toContain('backend.local.python');
+  });
+});
+
+describe('torchSeesCuda', () => {
+  /** A python whose `-c` probe exits `code`, saying `stderr`. */
+  async function probePython(code: number, stderr = ''): Promise<string> {
+    const file = path.join(dir, 'bin', `probe-${code}`);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(
+      file,
+      `#!/bin/sh\necho "$2" > "$0.probe"\necho "${stderr}" >&2\nexit ${code}\n`,
+      { mode: 0o755 },
+    );
+    return file;
+  }
+
+  it('asks torch.cuda.is_available() and answers yes or no', async () => {
+    const yes = await probePython(0);
+    expect(await torchSeesCuda(yes)).toBe(true);
+    expect(await fs.readFile(`${yes}.probe`, 'utf8')).toContain(
+      'torch.cuda.is_available()',
+    );
+    expect(await torchSeesCuda(await probePython(3))).toBe(false);
+  });
+
+  it('is an environment error (exit 2) when torch does not import', async () => {
+    const python = await probePython(
+      1,
+      "ModuleNotFoundError: No module named 'torch'",
+    );
+    const error = await errorOf(torchSeesCuda(python));
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain("No module named 'torch'");
   });
 });
 

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MaxrecError } from '../../src/core/errors.js';
 import { LocalStorage } from '../../src/services/local/local-storage.js';
 import {
+  checkStagingFolder,
   copyTrainedModel,
   downloadResults,
   extractModelArchive,
@@ -241,5 +242,30 @@ describe('readMetrics', () => {
     expect((error as Error).message).toContain('protocol (a text)');
     await fs.writeFile(path.join(tmp, 'metrics.json'), '{not json');
     await expect(readMetrics(tmp)).rejects.toMatchObject({ exitCode: 7 });
+  });
+});
+
+describe('checkStagingFolder', () => {
+  it('refuses a folder that cannot be made (exit 6), naming the key', async () => {
+    const file = path.join(tmp, 'a-file');
+    await fs.writeFile(file, '');
+    const staging = path.join(file, 'training_output');
+    const error = await checkStagingFolder(staging).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MaxrecError);
+    expect(error).toMatchObject({ exitCode: 6 });
+    const { message, hint } = error as MaxrecError;
+    expect(message).toContain(staging);
+    expect(message).toContain('process.0.params.staging_dir');
+    expect(message).toContain('ENOTDIR');
+    expect(hint).toContain('process.0.params.staging_dir');
+  });
+
+  it('leaves no trace of a folder it could make and write', async () => {
+    const staging = path.join(tmp, 'deep', 'training_output');
+    await checkStagingFolder(staging);
+    expect(await fs.readdir(tmp)).toEqual([]);
+    await fs.mkdir(staging, { recursive: true });
+    await checkStagingFolder(staging);
+    expect(await fs.readdir(staging)).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ import { reasonOf } from '../fs-errors.js';
 import type { RunRequest, RunResults, TrainingBackend } from '../types.js';
 import { followRun } from './follow-run.js';
 import type { FollowHandlers } from './follow-run.js';
-import { failureReasonFromLog } from './log-tail.js';
+import { failureReasonFromLog, killedReason } from './log-tail.js';
 import { LocalStorage } from './local-storage.js';
 import {
   isProcessAlive,
@@ -252,12 +252,12 @@ export class LocalBackend implements TrainingBackend {
       ended = { status: 'cancelled', reason: 'cancelled by the user' };
       if (exitCode !== undefined) ended.exitCode = exitCode;
     } else if (exitCode !== undefined) {
-      const fromLog = await failureReasonFromLog(paths.log);
-      ended = {
-        status: 'failed',
-        exitCode,
-        reason: fromLog ?? `the training exited with code ${exitCode}`,
-      };
+      // 128 + N: the training script itself was killed by signal N.
+      const reason =
+        killedReason(exitCode) ??
+        (await failureReasonFromLog(paths.log)) ??
+        `the training exited with code ${exitCode}`;
+      ended = { status: 'failed', exitCode, reason };
     } else if (!alive && !this.mayStillBeStarting(record)) {
       ended = { status: 'failed', exitCode: null, reason: DIED_REASON };
     }

@@ -4,6 +4,7 @@
  * out of the human-readable lines.
  */
 import fs from 'node:fs/promises';
+import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import type { TrainerEvent } from '../../core/types.js';
 import { errorCode } from '../fs-errors.js';
@@ -99,9 +100,14 @@ export class LogTail {
   }
 }
 
+/** The last line train-max-model.sh writes when the trainer fails. */
+const TRAINER_FAILED = /^Training failed with exit code (\d+)$/;
+
 /**
  * Why a run failed, from the end of its log: the message of the last error
- * event, else the last non-empty line. Reads at most the last 64 KB.
+ * event; else, below the training script's "Training failed with exit code
+ * N", the signal that killed the trainer or the trainer's last `Error:`
+ * line; else the last non-empty line. Reads at most the last 64 KB.
  */
 export async function failureReasonFromLog(
   file: string,
@@ -121,10 +127,52 @@ export async function failureReasonFromLog(
   } catch {
     return undefined;
   }
-  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
+  const lines = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   for (let i = lines.length - 1; i >= 0; i -= 1) {
     const event = parseTrainerEvent(lines[i] ?? '');
     if (event?.event === 'error') return event.message;
   }
-  return lines.at(-1)?.trim().slice(0, 500);
+  const last = lines.at(-1);
+  const failed = last ? TRAINER_FAILED.exec(last) : null;
+  if (failed) {
+    const code = Number(failed[1]);
+    const killed = killedReason(code);
+    if (killed) return killed;
+    const said = lines.findLast((line) => line.startsWith('Error: '));
+    if (said) return said.slice('Error: '.length).slice(0, 500);
+    return `the trainer exited with code ${code}`;
+  }
+  return last?.slice(0, 500);
+}
+
+/**
+ * "the training process was killed (signal 9, SIGKILL)" for a shell's exit
+ * code 128 + N, where N is a signal; undefined for any other code.
+ */
+export function killedReason(exitCode: number): string | undefined {
+  const number = exitCode - 128;
+  const name = Object.entries(constants.signals).find(
+    ([, value]) => value === number,
+  )?.[0];
+  return name
+    ? `the training process was killed (signal ${number}, ${name})`
+    : undefined;
+}
+
+/**
+ * The log lines without argparse's usage block (`usage: ...` and its
+ * indented continuation lines): the error line after it says what is wrong.
+ */
+export function withoutUsageText(lines: readonly string[]): string[] {
+  const kept: string[] = [];
+  let inUsage = false;
+  for (const line of lines) {
+    if (/^usage: /.test(line)) inUsage = true;
+    else if (inUsage && !/^\s/.test(line)) inUsage = false;
+    if (!inUsage) kept.push(line);
+  }
+  return kept;
 }

@@ -50,7 +50,7 @@ const RUN_ID = /^train-\d{8}-\d{6}-[0-9a-f]{4}$/;
 
 /** Paths of a run's files; throws (exit 1) for a malformed id. */
 export function runPaths(root: string, id: string): RunPaths {
-  if (!RUN_ID.test(id)) throw unknownRun(id);
+  if (!RUN_ID.test(id)) throw unknownRun(id, root);
   const dir = path.join(runsDirectory(root), id);
   return {
     dir,
@@ -96,7 +96,7 @@ export async function readRunRecord(
   try {
     text = await fs.readFile(record, 'utf8');
   } catch (error) {
-    if (errorCode(error) === 'ENOENT') throw unknownRun(id);
+    if (errorCode(error) === 'ENOENT') throw unknownRun(id, root);
     throw error;
   }
   try {
@@ -138,9 +138,13 @@ export function snapshotOf(record: LocalRunRecord): RunSnapshot {
   return snapshot;
 }
 
-/** The error for an id with no run, as the original said it. */
-export function unknownRun(id: string): MaxrecError {
+/**
+ * The error for an id with no run, as the original said it, with where this
+ * machine's runs can be seen.
+ */
+export function unknownRun(id: string, root?: string): MaxrecError {
+  const folder = root ? `, or list the folder ${runsDirectory(root)}` : '';
   return new MaxrecError(ExitCode.invocation, `unknown training id ${id}`, {
-    hint: 'List the runs of this machine with the app, or start a new one.',
+    hint: `See your recent runs on the home screen of \`maxrec\`${folder}.`,
   });
 }
