@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
  * The ibm backend without an IBM account, for trying it by hand: a real S3
- * server (OpenStack Swift, scripts/s3-server) and the tests' WML contract
- * server, whose runner plays the training service on this machine. Prints
- * the environment and the setup command to use, then serves until Ctrl+C.
+ * server (OpenStack Swift, scripts/s3-server), the tests' WML contract
+ * server, whose runner plays the training service on this machine, and
+ * the platform contract server with a sample account for the setup
+ * screen's IBM Cloud lookups. Prints the environment and the setup command
+ * to use, then serves until Ctrl+C.
  *
  *   bash scripts/s3-server/install.sh   # once, as root
  *   npm run setup:python                # the Python that trains
@@ -43,6 +45,7 @@ await fs.writeFile(
   [
     `export { startWmlContractServer } from ${JSON.stringify(path.join(root, 'test/helpers/wml-contract-server.ts'))};`,
     `export { s3TrainingRunner } from ${JSON.stringify(path.join(root, 'test/helpers/wml-s3-runner.ts'))};`,
+    `export { startSandboxAccount } from ${JSON.stringify(path.join(root, 'test/helpers/ibm-sandbox-account.ts'))};`,
   ].join('\n'),
 );
 await build({
@@ -54,22 +57,25 @@ await build({
   packages: 'external',
   logLevel: 'warning',
 });
-const { startWmlContractServer, s3TrainingRunner } = await import(
-  pathToFileURL(path.join(bundleDir, 'sandbox.mjs')).href
-);
+const { startWmlContractServer, s3TrainingRunner, startSandboxAccount } =
+  await import(pathToFileURL(path.join(bundleDir, 'sandbox.mjs')).href);
 
 const s3 = await startS3Server({ ownerPid: process.pid });
 const wml = await startWmlContractServer({
   runner: s3TrainingRunner({ python, region: s3.region }),
 });
+const account = await startSandboxAccount(wml, s3);
 
 console.log(`S3 server (Swift s3api): ${s3.endpoint}
 WML and IAM contract server:  ${wml.url}
+Resource controller and spaces (account lookups): ${account.url}
 
 In another shell:
   export ML_APIKEY=${wml.apiKey}
   export AWS_ACCESS_KEY_ID=${s3.accessKeyId} AWS_SECRET_ACCESS_KEY=${s3.secretAccessKey}
   export MAXREC_POLL_MS=1000
+  export MAXREC_RESOURCE_CONTROLLER_URL=${account.resourceControllerUrl}
+  export MAXREC_DATA_PLATFORM_URL=${account.dataPlatformUrl}
   maxrec setup sandbox.yaml --backend ibm --data-bucket sandbox-data \\
     --results-bucket sandbox-results --compute cpu \\
     --cos-endpoint ${s3.endpoint} --location ${s3.location} \\
@@ -77,13 +83,18 @@ In another shell:
     --iam-url ${wml.iamUrl} --space-id ${wml.spaceId}
   maxrec train sandbox.yaml package     # or: maxrec, and open sandbox.yaml
 
-Ctrl+C here stops both servers.`);
+In the app's setup, "IBM Cloud" looks up the sample account: group
+Default, WML sandbox-wml, space sandbox-space, COS sandbox-cos and its
+credential sandbox-credential (the S3 server's keys).
+
+Ctrl+C here stops the servers.`);
 
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
   await wml.close();
+  await account.close();
   await stopS3Server(s3);
   await fs.rm(bundleDir, { recursive: true, force: true });
   process.exit(0);

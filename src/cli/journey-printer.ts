@@ -4,6 +4,7 @@
  */
 import type { JourneyContext } from '../core/journey.js';
 import { formatBytes, formatDuration } from '../core/progress.js';
+import { isFinal } from '../core/types.js';
 import type { TransferProgress } from '../services/types.js';
 import type { Output } from './output.js';
 
@@ -34,8 +35,9 @@ export function createJourneyPrinter(
   const printedEpochs = new Set<string>();
   let printedTrials = 0;
   let printedPhases = 0;
+  let printedNotices = 0;
   let lastProgressAt = 0;
-  let lastProgressLine = '';
+  let lastProgressKey = '';
 
   const entered = (state: string, context: JourneyContext) => {
     switch (state) {
@@ -57,7 +59,10 @@ export function createJourneyPrinter(
             { ...context.uploaded },
             context.uploaded.existing
               ? `Using the ${context.uploaded.objects} objects already in the bucket.`
-              : 'Data uploaded.',
+              : context.uploaded.removed !== undefined
+                ? `Data uploaded, replacing the ${context.uploaded.removed} ` +
+                  'objects that were under its prefix.'
+                : 'Data uploaded.',
           );
         }
         output.info('Packaging the training code');
@@ -150,10 +155,13 @@ export function createJourneyPrinter(
     if (bytesTotal === 0 || bytesDone === 0) return;
     if (bytesDone < bytesTotal && now - lastProgressAt < 1000) return;
     lastProgressAt = now;
-    const line = transferLine(transferState.progress);
-    if (line === lastProgressLine) return;
-    lastProgressLine = line;
-    output.progress(line);
+    // A file's end is reported again as the next file's count: the same
+    // bytes and name are one line.
+    const { name } = transferState.progress;
+    const key = `${uploading}:${name}:${bytesDone}:${bytesTotal}`;
+    if (key === lastProgressKey) return;
+    lastProgressKey = key;
+    output.progress(transferLine(transferState.progress));
   };
 
   let printedArchive = false;
@@ -179,16 +187,29 @@ export function createJourneyPrinter(
     if (state === 'data.uploading' || state === 'results.downloading') {
       transfer(context, state === 'data.uploading');
     }
-    trainerProgress(context);
-    const status = context.run?.status ?? '';
-    if (status && status !== lastStatus) {
-      lastStatus = status;
+    // Said at once: a retried service is news before any status comes.
+    for (const message of context.followNotices.slice(printedNotices)) {
+      output.record('notice', { message }, message);
+    }
+    printedNotices = context.followNotices.length;
+    const status = context.run?.status;
+    const newStatus = status !== undefined && status !== lastStatus;
+    const printStatus = () => {
+      lastStatus = status ?? '';
       output.record(
         'status',
         { status, id: context.runId },
         `Status: ${status}`,
       );
+    };
+    // A run going on is said before its progress, an end after it.
+    if (newStatus && !isFinal(status)) printStatus();
+    // A followed run's log is replayed from its start, often before its
+    // status is known: the progress waits for the status line.
+    if (state !== 'monitor.watching' || status !== undefined) {
+      trainerProgress(context);
     }
+    if (newStatus && isFinal(status)) printStatus();
   };
 }
 
@@ -210,6 +231,13 @@ export function transferLine(progress: TransferProgress): string {
       ? `file ${Math.min(filesDone + 1, filesTotal)} of ${filesTotal}: ${name}`
       : name;
   return `  ${percent} ${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)} (${file})`;
+}
+
+/** The config's notes (values adapted from the original's layout). */
+export function printNotes(output: Output, notes: string[]): void {
+  for (const note of notes) {
+    output.record('note', { message: note }, `note: ${note}`);
+  }
 }
 
 function printInspection(output: Output, context: JourneyContext): void {

@@ -75,6 +75,7 @@ export function createJourneyActors(services: JourneyServices): JourneyActors {
             input.runId,
             {
               onLogLine: (line) => send({ type: 'RUN_LOG_LINE', line }),
+              onNotice: (message) => send({ type: 'RUN_NOTICE', message }),
               onTrainerEvent: (event) => send({ type: 'TRAINER_EVENT', event }),
               onStatus: (snapshot) => send({ type: 'RUN_STATUS', snapshot }),
             },

@@ -248,7 +248,9 @@ describe('the data bucket: add, replace or use as it is', () => {
     expect((await prepare('add')).code).toBe(0);
     expect(await keys()).toEqual(['data/ratings.csv', 'old/stray.csv']);
 
-    expect((await prepare('replace')).code).toBe(0);
+    const replaced = await prepare('replace');
+    expect(replaced.code).toBe(0);
+    expect(replaced.stdout).toMatch(/replacing the 2 objects that were under/);
     expect(await keys()).toEqual(['data/ratings.csv']);
 
     expect((await prepare('existing')).code).toBe(0);

@@ -146,6 +146,11 @@ export class WmlContractServer {
     this.tokens.clear();
   }
 
+  /** Whether `token` was issued here and has not expired. */
+  hasToken(token: string): boolean {
+    return (this.tokens.get(token) ?? 0) > Date.now();
+  }
+
   requestsTo(method: string, path: string | RegExp): RecordedRequest[] {
     return this.requests.filter(
       (r) => r.method === method && matches(path, r.path),

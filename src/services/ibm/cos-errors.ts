@@ -7,6 +7,7 @@
  */
 import { ExitCode, MaxrecError, isAbortError } from '../../core/errors.js';
 import type { ExitCodeValue } from '../../core/errors.js';
+import { tlsCodeIn, tlsFailure } from './tls-errors.js';
 
 export interface CosErrorFields {
   code?: string;
@@ -73,6 +74,18 @@ export function cosError(
     return abort;
   }
   const id = requestId ? ` (request id ${requestId})` : '';
+  const tls = statusCode === undefined ? tlsCodeIn(error) : undefined;
+  if (tls) {
+    const { message, hint } = tlsFailure(
+      `Cloud Object Storage at ${endpoint}`,
+      tls,
+      doing,
+    );
+    return new MaxrecError(ExitCode.environment, message, {
+      hint,
+      cause: error,
+    });
+  }
   if (isUnreachable(error)) {
     const original = cosFields(
       (error as { originalError?: unknown }).originalError,

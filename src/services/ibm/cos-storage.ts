@@ -57,6 +57,8 @@ export interface CosStorageOptions {
   queueSize?: number;
   /** Retries of each request after the first try (default 5). */
   maxRetries?: number;
+  /** Timeout of a read of the growing log, in ms (default 15 s). */
+  logReadTimeoutMs?: number;
   /** First retry delay in ms; doubled each time (default 300). */
   retryBaseMs?: number;
   progressIntervalMs?: number;
@@ -65,6 +67,7 @@ export interface CosStorageOptions {
 export class CosStorage implements StorageService {
   readonly location: string;
   private readonly s3: S3;
+  private readonly logS3: S3;
   private readonly partSize: number;
   private readonly queueSize: number;
   private readonly progressIntervalMs: number;
@@ -82,23 +85,20 @@ export class CosStorage implements StorageService {
       // after 30 s of silence instead of hanging the upload.
       httpOptions: { connectTimeout: 10_000, timeout: 30_000 },
     };
-    const { credentials } = options;
-    this.s3 =
-      credentials.kind === 'hmac'
-        ? new S3({
-            ...common,
-            signatureVersion: 'v4',
-            accessKeyId: credentials.accessKeyId,
-            secretAccessKey: credentials.secretAccessKey,
-          })
-        : new S3({
-            ...common,
-            signatureVersion: 'iam',
-            apiKeyId: credentials.apiKey,
-            serviceInstanceId: credentials.serviceInstanceId,
-            ibmAuthEndpoint:
-              credentials.iamUrl ?? 'https://iam.cloud.ibm.com/identity/token',
-          });
+    this.s3 = s3Client(common, options.credentials);
+    // A log read is small and is tried again at the next poll anyway: a
+    // hung store must not hold the follow for minutes.
+    this.logS3 = s3Client(
+      {
+        ...common,
+        maxRetries: Math.min(common.maxRetries, 1),
+        httpOptions: {
+          connectTimeout: 10_000,
+          timeout: options.logReadTimeoutMs ?? 15_000,
+        },
+      },
+      options.credentials,
+    );
     this.partSize = options.partSize ?? 8 * 2 ** 20;
     this.queueSize = options.queueSize ?? 4;
     this.progressIntervalMs = options.progressIntervalMs ?? 100;
@@ -330,7 +330,7 @@ export class CosStorage implements StorageService {
   ): Promise<Buffer | undefined> {
     try {
       const object = await this.send(
-        this.s3.getObject({
+        this.logS3.getObject({
           Bucket: bucket,
           Key: key,
           Range: `bytes=${start}-`,
@@ -479,4 +479,26 @@ function taken(bucket: string, cause: unknown): MaxrecError {
       cause,
     },
   );
+}
+
+/** An S3 client for COS with HMAC keys (SigV4) or an API key (IAM). */
+function s3Client(
+  common: S3.ClientConfiguration,
+  credentials: CosCredentials,
+): S3 {
+  return credentials.kind === 'hmac'
+    ? new S3({
+        ...common,
+        signatureVersion: 'v4',
+        accessKeyId: credentials.accessKeyId,
+        secretAccessKey: credentials.secretAccessKey,
+      })
+    : new S3({
+        ...common,
+        signatureVersion: 'iam',
+        apiKeyId: credentials.apiKey,
+        serviceInstanceId: credentials.serviceInstanceId,
+        ibmAuthEndpoint:
+          credentials.iamUrl ?? 'https://iam.cloud.ibm.com/identity/token',
+      });
 }

@@ -18,6 +18,7 @@ import pRetry from 'p-retry';
 import { ExitCode, MaxrecError } from '../../core/errors.js';
 import { debugLog } from '../debug-log.js';
 import { maskSecret } from '../mask-secret.js';
+import { isTlsCode, tlsFailure } from './tls-errors.js';
 
 export const DEFAULT_IAM_URL = 'https://iam.cloud.ibm.com';
 const GRANT_TYPE = 'urn:ibm:params:oauth:grant-type:apikey';
@@ -163,6 +164,14 @@ export class IamTokenSource implements TokenProvider {
       });
     } catch (error) {
       const code = axios.isAxiosError(error) ? error.code : undefined;
+      if (isTlsCode(code)) {
+        // A TLS mismatch answers the same on every try.
+        const host = new URL(this.tokenUrl).host;
+        const tls = tlsFailure(`IBM Cloud IAM at ${host}`, code);
+        throw new MaxrecError(ExitCode.environment, tls.message, {
+          hint: tls.hint,
+        });
+      }
       throw new TransientFailure(code ?? 'network error');
     }
     const { status } = response;

@@ -138,10 +138,19 @@ export class IbmBackend implements TrainingBackend {
       const event = parseTrainerEvent(line);
       if (event) handlers.onTrainerEvent?.(event);
     };
+    // A hung service would otherwise mean minutes of silence: say so.
+    const onRetry = (attempt: number, attempts: number) =>
+      handlers.onNotice?.(
+        `WML not answering, retrying (${attempt} of ${attempts})`,
+      );
     let offset = 0;
     let last: RunSnapshot | undefined;
     for (;;) {
-      const training = await this.options.wml.getTraining(runId, signal);
+      const training = await this.options.wml.getTraining(
+        runId,
+        signal,
+        onRetry,
+      );
       const snapshot = snapshotOf(training);
       const log = logLocation(training);
       if (log) {

@@ -26,6 +26,7 @@ import { ExitCode, MaxrecError } from '../../core/errors.js';
 import { debugLog } from '../debug-log.js';
 import { DEFAULT_RETRY_POLICY, redact } from './iam-token.js';
 import type { RetryPolicy, TokenProvider } from './iam-token.js';
+import { isTlsCode, tlsFailure } from './tls-errors.js';
 
 export interface HttpCall {
   method: Method;
@@ -45,6 +46,8 @@ export interface HttpCall {
   /** Statuses the caller handles itself instead of an error. */
   accept?: number[];
   timeoutMs?: number;
+  /** Told before each retry: the attempt about to be made, of how many. */
+  onRetry?: (attempt: number, attempts: number) => void;
 }
 
 export interface IbmHttpOptions {
@@ -151,6 +154,13 @@ export class IbmHttp<C extends HttpCall> {
         maxTimeout: this.retry.maxDelayMs,
         randomize: true,
         signal: call.signal,
+        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+          if (error instanceof AttemptFailure && error.retryable) {
+            if (retriesLeft > 0) {
+              call.onRetry?.(attemptNumber + 1, this.retry.retries + 1);
+            }
+          }
+        },
         shouldRetry: ({ error }) =>
           error instanceof AttemptFailure && error.retryable,
       });
@@ -216,7 +226,9 @@ export class IbmHttp<C extends HttpCall> {
       signal?.throwIfAborted();
       const code = (axios.isAxiosError(error) && error.code) || undefined;
       debugLog(`${logName}: ${method} ${path} failed: ${code}`);
-      const retryable = call.idempotent || NOT_SENT.has(code ?? '');
+      // A TLS mismatch answers the same on every try.
+      const retryable =
+        !isTlsCode(code) && (call.idempotent || NOT_SENT.has(code ?? ''));
       throw new AttemptFailure(retryable, undefined, code);
     }
   }
@@ -224,6 +236,12 @@ export class IbmHttp<C extends HttpCall> {
   private unreachable(call: C, code: string): MaxrecError {
     const { name, lookIn, hint } = this.service.unreachable;
     const host = new URL(call.base).host;
+    if (isTlsCode(code)) {
+      const tls = tlsFailure(name(host), code);
+      return new MaxrecError(ExitCode.environment, tls.message, {
+        hint: tls.hint,
+      });
+    }
     const maybeDone =
       call.method === 'POST' && !NOT_SENT.has(code)
         ? ` It may have happened anyway: look in ${lookIn} before retrying.`

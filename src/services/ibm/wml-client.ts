@@ -35,6 +35,7 @@ import type { AxiosResponse } from 'axios';
 
 import { ExitCode, MaxrecError } from '../../core/errors.js';
 import type { ExitCodeValue } from '../../core/errors.js';
+import { RunNotFoundError } from '../../core/journey.js';
 import {
   IbmHttp,
   type HttpCall,
@@ -66,6 +67,9 @@ export type {
 
 export const DEFAULT_WML_VERSION = '2023-05-02';
 
+/** A status read answers in well under a second: 15 s of silence is a hang. */
+export const STATUS_TIMEOUT_MS = 15_000;
+
 export interface WmlClientOptions extends IbmHttpOptions {
   /** e.g. https://us-south.ml.cloud.ibm.com */
   url: string;
@@ -73,6 +77,8 @@ export interface WmlClientOptions extends IbmHttpOptions {
   projectId?: string;
   /** The `version=YYYY-MM-DD` query every call carries. */
   version?: string;
+  /** Timeout of a status read (default STATUS_TIMEOUT_MS). */
+  statusTimeoutMs?: number;
 }
 
 interface WmlCall extends HttpCall {
@@ -96,13 +102,11 @@ const WML: IbmService<WmlCall> = {
   },
   refused: (call, { status, ref }, message) =>
     status === 404 && call.trainingId !== undefined
-      ? new MaxrecError(
-          ExitCode.invocation,
-          `There is no training ${call.trainingId} in this space ` +
-            `[HTTP 404${ref}].`,
-          {
-            hint: 'Check the run id; a hard-deleted training is gone for good.',
-          },
+      ? new RunNotFoundError(
+          call.trainingId,
+          `WML knows no training ${call.trainingId} in this space: it was ` +
+            `deleted, or the service was reset [HTTP 404${ref}].`,
+          'Check the run id, or start a new training; a deleted training is gone for good.',
         )
       : new MaxrecError(call.refusedExit ?? ExitCode.configuration, message, {
           hint: 'Check the space or project id, compute size and buckets.',
@@ -118,6 +122,7 @@ export class WmlClient {
   private readonly baseUrl: string;
   private readonly scope: { space_id: string } | { project_id: string };
   private readonly version: string;
+  private readonly statusTimeoutMs: number;
   private readonly http: IbmHttp<WmlCall>;
 
   constructor(options: WmlClientOptions) {
@@ -139,6 +144,7 @@ export class WmlClient {
     }
     this.baseUrl = options.url.replace(/\/+$/, '');
     this.version = options.version ?? DEFAULT_WML_VERSION;
+    this.statusTimeoutMs = options.statusTimeoutMs ?? STATUS_TIMEOUT_MS;
     this.http = new IbmHttp(options, WML);
   }
 
@@ -222,7 +228,12 @@ export class WmlClient {
     return metadataId(response, 'training');
   }
 
-  async getTraining(id: string, signal?: AbortSignal): Promise<TrainingState> {
+  /** `onRetry` hears of each retry, for a follower to show. */
+  async getTraining(
+    id: string,
+    signal?: AbortSignal,
+    onRetry?: (attempt: number, attempts: number) => void,
+  ): Promise<TrainingState> {
     const response = await this.call({
       method: 'GET',
       path: `/ml/v4/trainings/${encodeURIComponent(id)}`,
@@ -231,6 +242,8 @@ export class WmlClient {
       signal,
       query: this.scope,
       trainingId: id,
+      timeoutMs: this.statusTimeoutMs,
+      onRetry,
     });
     return readTrainingState(id, response.data);
   }

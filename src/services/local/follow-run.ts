@@ -26,6 +26,8 @@ export interface FollowHandlers {
   onLogLine?: (line: string) => void;
   onTrainerEvent?: (event: TrainerEvent) => void;
   onStatus?: (snapshot: RunSnapshot) => void;
+  /** About the following itself, not the run: a service retried, say. */
+  onNotice?: (message: string) => void;
 }
 
 /**
