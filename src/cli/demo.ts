@@ -2,8 +2,9 @@
  * `maxrec demo`: the main job on the bundled MovieLens sample, start to
  * finish on the local backend, then a few recommendations.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ExitCode } from '../core/errors.js';
+import { ExitCode, MaxrecError } from '../core/errors.js';
 import {
   saveConfig,
   writeDefaultConfig,
@@ -25,10 +26,11 @@ export interface DemoOptions {
 
 export async function demoCommand(options: DemoOptions): Promise<number> {
   const { epochs, user, io, output } = options;
+  await requireSampleUser(user);
   const configPath = await writeDemoConfig(epochs);
   output.info(
     `maxrec demo: training on the bundled MovieLens sample ` +
-      `(${epochs} epochs, local backend). Config: ${configPath}`,
+      `(${plural(epochs, 'epoch')}, local backend). Config: ${configPath}`,
   );
   const { context } = await runHeadlessJourney({
     configPath,
@@ -60,7 +62,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
       'recommendations',
       { user, items: top },
       [
-        `Top 5 movies for user ${user}${recommender.canExcludeSeen ? ' (not rated yet)' : ''}:`,
+        `Top ${plural(top.length, 'movie')} for user ${user}${recommender.canExcludeSeen ? ' (not rated yet)' : ''}:`,
         ...top.map(
           (r, i) =>
             `  ${i + 1}. ${r.title ?? r.item} (item ${r.item}, score ${r.score.toFixed(3)})`,
@@ -75,6 +77,40 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     await recommender.close();
   }
   return ExitCode.ok;
+}
+
+/**
+ * `--user` must be a user of the sample (exit 1), checked before training
+ * rather than after it.
+ */
+async function requireSampleUser(user: string): Promise<void> {
+  const ratings = await readFile(
+    path.join(sampleDir(), 'data', 'ratings.csv'),
+    'utf8',
+  );
+  // userId,movieId,rating,timestamp: the header, then one rating a line.
+  const users = new Set(
+    ratings
+      .split('\n')
+      .slice(1)
+      .map((line) => line.slice(0, line.indexOf(',')))
+      .filter(Boolean),
+  );
+  if (users.has(user)) return;
+  const ids = [...users].map(Number).sort((a, b) => a - b);
+  const first = ids.slice(0, 3).join(', ');
+  throw new MaxrecError(
+    ExitCode.invocation,
+    `--user ${user}: the bundled sample has no such user; nothing was trained.`,
+    {
+      hint: `Pass one of its ${users.size} users (ids ${first} … ${ids.at(-1)}), e.g. --user ${ids[0]}.`,
+    },
+  );
+}
+
+/** `1 epoch`, `2 epochs`. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function sampleDir(): string {

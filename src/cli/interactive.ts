@@ -1,11 +1,11 @@
-/** The full-screen app, on the config in this folder (created if absent). */
-import { existsSync } from 'node:fs';
+/**
+ * The full-screen app, on a named config or the one in this folder. A
+ * missing config is not created here: the app starts from the defaults,
+ * and the file is written when the user saves the setup.
+ */
 import path from 'node:path';
 import { createJourneyServices } from '../app/journey-services.js';
-import {
-  CONFIG_FILE_NAME,
-  writeDefaultConfig,
-} from '../services/config/config-file.js';
+import { CONFIG_FILE_NAME } from '../services/config/config-file.js';
 import type { CliIo } from './main.js';
 
 export async function runInteractive(options: {
@@ -15,7 +15,6 @@ export async function runInteractive(options: {
   start?: 'home' | 'setup';
 }): Promise<number> {
   const configPath = path.resolve(options.configPath ?? CONFIG_FILE_NAME);
-  if (!existsSync(configPath)) await writeDefaultConfig(configPath);
   const { runApp } = await import('../ui/run-app.js');
   return runApp({
     services: createJourneyServices(),

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ExitCode, MaxrecError } from '../core/errors.js';
 import type {
@@ -42,7 +43,8 @@ export async function main(
   const program = new Command('maxrec')
     .description(
       'Train a recommendation model on your own ratings file, then try and serve it.\n' +
-        'Run without a command in a terminal for the full-screen app.',
+        'Run without a command in a terminal for the full-screen app ' +
+        '(`maxrec FILE.yaml` opens that config).',
     )
     .version(await packageVersion(), '-V, --version')
     .option('--json', 'print one JSON object per line instead of text')
@@ -56,31 +58,49 @@ export async function main(
       output = createOutput(io, { json: Boolean(command.opts()['json']) });
     });
 
-  program.allowExcessArguments().action(
-    run(async () => {
-      const [unknown] = program.args;
-      if (unknown !== undefined) {
-        throw new MaxrecError(
-          ExitCode.invocation,
-          `"${unknown}" is not a maxrec command.`,
-          { hint: 'Run `maxrec --help` for the commands.' },
-        );
-      }
-      if (!isInteractive(io)) {
-        throw new MaxrecError(
-          ExitCode.invocation,
-          'The full-screen app needs a terminal, and this is not one.',
-          {
-            hint:
-              'Use `maxrec demo` for the bundled sample, or ' +
-              '`maxrec train CONFIG package` to train headless.',
-          },
-        );
-      }
-      const { runInteractive } = await import('./interactive.js');
-      return runInteractive({ io });
-    }),
-  );
+  program
+    .argument(
+      '[config]',
+      'the app: the YAML configuration file to open (default: ' +
+        './max-recommender-training-config.yaml; written when setup is saved)',
+    )
+    .allowExcessArguments()
+    .action(
+      run(async () => {
+        const [configPath, unknown] = program.args;
+        if (configPath !== undefined && !isConfigPath(configPath)) {
+          throw new MaxrecError(
+            ExitCode.invocation,
+            `"${configPath}" is not a maxrec command.`,
+            {
+              hint:
+                'Run `maxrec --help` for the commands, or `maxrec FILE.yaml` ' +
+                'to open a config in the app.',
+            },
+          );
+        }
+        if (unknown !== undefined) {
+          throw new MaxrecError(
+            ExitCode.invocation,
+            `"${unknown}" is not a maxrec command.`,
+            { hint: 'Run `maxrec --help` for the commands.' },
+          );
+        }
+        if (!isInteractive(io)) {
+          throw new MaxrecError(
+            ExitCode.invocation,
+            'The full-screen app needs a terminal, and this is not one.',
+            {
+              hint:
+                'Use `maxrec demo` for the bundled sample, or ' +
+                '`maxrec train CONFIG package` to train headless.',
+            },
+          );
+        }
+        const { runInteractive } = await import('./interactive.js');
+        return runInteractive({ io, configPath });
+      }),
+    );
 
   program
     .command('setup')
@@ -154,6 +174,7 @@ export async function main(
     .option('--json', 'print JSON lines')
     .action(
       run(async (configPath: string, mode: TrainMode, trainingId?: string) => {
+        if (mode !== 'clean') await printConfigNotes(configPath, output);
         const { trainCommand } = await import('./train.js');
         return trainCommand({ configPath, mode, trainingId, io, output });
       }),
@@ -360,6 +381,29 @@ export interface SetupFlags {
   iamUrl?: string;
   signingRegion?: string;
   json?: boolean;
+}
+
+/**
+ * What loading adapted from the original tool's layout, as `note:` lines
+ * before the run. A config that does not load is train's to report.
+ */
+async function printConfigNotes(
+  configPath: string,
+  output: Output,
+): Promise<void> {
+  const { loadConfig } = await import('../services/config/config-file.js');
+  const { printNotes } = await import('./journey-printer.js');
+  const notes = await loadConfig(configPath).then(
+    (loaded) => loaded.notes,
+    () => [],
+  );
+  printNotes(output, notes);
+}
+
+/** A word the app opens as its config: a .yaml or .yml path, or a file. */
+function isConfigPath(word: string): boolean {
+  if (/\.ya?ml$/i.test(word)) return true;
+  return statSync(word, { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
 function trainMode(value: string): TrainMode {

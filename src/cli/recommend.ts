@@ -23,7 +23,7 @@ export async function recommendCommand(options: {
       'recommendations',
       { user: userId, items: top },
       [
-        `Top ${top.length} items for user ${userId}` +
+        `Top ${top.length} ${top.length === 1 ? 'item' : 'items'} for user ${userId}` +
           (excludeSeen ? ' (not seen in training):' : ':'),
         ...top.map((r, i) => {
           const name = r.title

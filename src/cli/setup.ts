@@ -4,22 +4,20 @@
  * terminal; flags otherwise.
  */
 import { existsSync } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   createJourneyServices,
   keptIfPresent,
 } from '../app/journey-services.js';
 import { ExitCode, MaxrecError } from '../core/errors.js';
+import { isIn } from '../core/state-path.js';
 import type { BackendName } from '../core/types.js';
-import {
-  loadConfig,
-  updateHyperparameters,
-  updateSetup,
-  writeDefaultConfig,
-} from '../services/config/config-file.js';
+import { loadConfig, updateSetup } from '../services/config/config-file.js';
+import { SETTING_KEYS, type Settings } from '../services/config/schema.js';
 import { COMPUTE_SIZES, computeFor } from '../services/config/compute.js';
 import type { SetupFlags, CliIo } from './main.js';
+import { printNotes } from './journey-printer.js';
 import type { Output } from './output.js';
 import { isInteractive } from './terminal.js';
 import { maskSecret } from '../services/mask-secret.js';
@@ -65,10 +63,11 @@ export async function setupCommand(
   }
 
   const created = !existsSync(configPath);
-  if (created) await writeDefaultConfig(configPath);
   let loaded;
   try {
-    const current = await loadConfig(configPath);
+    // A missing file starts from the default; nothing is written before
+    // the whole new config is known to be valid, in one atomic write.
+    const current = await loadConfig(configPath, { missingAsDefault: true });
     const backend = rest.backend ?? current.settings.backend;
     const configDir = path.dirname(current.path);
     const dataDir = data === undefined ? undefined : path.resolve(data);
@@ -79,52 +78,39 @@ export async function setupCommand(
         path.resolve(dataDir ?? current.settings.localDataDir, dataFile),
       );
     }
-    loaded = await updateSetup(configPath, {
-      backend: rest.backend,
-      // Stored relative to the config's folder, where loading resolves it.
-      localDataDir:
-        dataDir === undefined ? undefined : storedPath(configDir, data!),
-      dataBucket: rest.dataBucket,
-      dataUpload: rest.dataUpload,
-      resultsBucket: rest.resultsBucket,
-      compute: computeToWrite(backend, rest.compute, {
-        backendChanged: rest.backend !== undefined,
-        written: current.config.train.execution.compute_configuration.name,
-      }),
-      cosEndpoint: rest.cosEndpoint,
-      cosLocation: rest.location,
-      cosInstance: rest.cosInstance,
-      wmlUrl: rest.wmlUrl,
-      spaceId: rest.spaceId,
-      projectId: rest.projectId,
-      iamUrl: rest.iamUrl,
-      signingRegion: rest.signingRegion,
-    });
-    if (data !== undefined || dataFile !== undefined) {
-      // A new data folder brings its own ratings and titles files: keep
-      // the old names only where that folder has them.
-      const folder = loaded.settings.localDataDir;
-      const h = loaded.settings.hyperparameters;
-      loaded = await updateHyperparameters(configPath, {
-        dataFile: dataFile ?? (await keptIfPresent(folder, h.dataFile)),
-        itemTitlesFile: await keptIfPresent(folder, h.itemTitlesFile),
-      });
-    }
+    loaded = await updateSetup(
+      configPath,
+      {
+        backend: rest.backend,
+        // Stored relative to the config's folder, where loading resolves it.
+        localDataDir:
+          dataDir === undefined ? undefined : storedPath(configDir, data!),
+        dataBucket: rest.dataBucket,
+        dataUpload: rest.dataUpload,
+        resultsBucket: rest.resultsBucket,
+        compute: computeToWrite(backend, rest.compute, {
+          backendChanged: rest.backend !== undefined,
+          written: current.config.train.execution.compute_configuration.name,
+        }),
+        cosEndpoint: rest.cosEndpoint,
+        cosLocation: rest.location,
+        cosInstance: rest.cosInstance,
+        wmlUrl: rest.wmlUrl,
+        spaceId: rest.spaceId,
+        projectId: rest.projectId,
+        iamUrl: rest.iamUrl,
+        signingRegion: rest.signingRegion,
+      },
+      {
+        alsoChange: await dataFileChanges(current.settings, dataDir, dataFile),
+        sameBucketsHint:
+          'Give them different names with --data-bucket and --results-bucket.',
+      },
+    );
   } catch (error) {
-    // A config this command created is not left half set up.
-    if (created) await rm(configPath, { force: true });
     throw withFlagHint(error);
   }
   const s = loaded.settings;
-  if (s.dataBucket && s.dataBucket === s.resultsBucket) {
-    throw new MaxrecError(
-      ExitCode.configuration,
-      `The data and results buckets are both "${s.dataBucket}".`,
-      {
-        hint: 'Give them different names with --data-bucket and --results-bucket.',
-      },
-    );
-  }
   output.record(
     'setup',
     {
@@ -155,6 +141,7 @@ export async function setupCommand(
         : []),
     ].join('\n'),
   );
+  printNotes(output, loaded.notes);
   const keyFile = process.env['ML_APIKEY_FILE'];
   const isSet = (name: string) =>
     Boolean(process.env[name]) || (name === 'ML_APIKEY' && Boolean(keyFile));
@@ -181,18 +168,19 @@ export async function setupCommand(
 }
 
 /**
- * The app's setup screen, ending once the config is saved: `maxrec setup`
- * is the setup step only; `maxrec` goes on to the data.
+ * The app's setup screen, ending once the config is saved or the screen
+ * is left: `maxrec setup` is the setup step only; `maxrec` goes on to the
+ * data. A missing config is written only when the user saves.
  */
 async function setupScreen(
   configPath: string,
   { io, output }: { io: CliIo; output: Output },
 ): Promise<number> {
   const file = path.resolve(configPath);
-  if (!existsSync(file)) await writeDefaultConfig(file);
   const services = createJourneyServices();
   let saved = false;
   let keysFile: string | undefined;
+  let openedSetup = false;
   const { runApp } = await import('../ui/run-app.js');
   const code = await runApp({
     services: {
@@ -211,8 +199,18 @@ async function setupScreen(
     stdin: io.stdin as NodeJS.ReadStream,
     stdout: io.stdout as NodeJS.WriteStream,
     initialEvents: [{ type: 'NEW_TRAINING', endAfterSetup: true }],
+    // Esc on the setup screen goes back home: for this command, the end.
+    endWhen: (snapshot) => {
+      if (isIn(snapshot, 'setup')) openedSetup = true;
+      return openedSetup && isIn(snapshot, 'home');
+    },
   });
-  if (!saved) return code;
+  if (!saved) {
+    if (code === ExitCode.ok) {
+      output.info(`Setup left; nothing was saved to ${file}.`);
+    }
+    return code;
+  }
   output.info(`Saved to ${file}.`);
   if (keysFile) {
     output.info(`For \`maxrec train\` in a shell: source ${keysFile}`);
@@ -221,6 +219,28 @@ async function setupScreen(
     `Next: maxrec train ${configPath} package, or maxrec for the app.`,
   );
   return code;
+}
+
+/**
+ * A new data folder brings its own ratings and titles files: keep the old
+ * names only where that folder has them.
+ */
+async function dataFileChanges(
+  current: Settings,
+  dataDir: string | undefined,
+  dataFile: string | undefined,
+): Promise<Record<string, string>> {
+  if (dataDir === undefined && dataFile === undefined) return {};
+  const folder = dataDir ?? current.localDataDir;
+  const h = current.hyperparameters;
+  return {
+    [SETTING_KEYS.dataFile]:
+      dataFile ?? (await keptIfPresent(folder, h.dataFile)),
+    [SETTING_KEYS.itemTitlesFile]: await keptIfPresent(
+      folder,
+      h.itemTitlesFile,
+    ),
+  };
 }
 
 /** A path `--data` or `--data-file` names must be there (exit 4). */

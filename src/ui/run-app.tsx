@@ -28,6 +28,8 @@ export interface RunAppOptions {
   now?: () => number;
   /** Sent once home is ready, e.g. NEW_TRAINING to open at setup. */
   initialEvents?: JourneyEvent[];
+  /** Closes the app (exit 0) at the first state this is true of. */
+  endWhen?: (snapshot: { matches: (value: never) => boolean }) => boolean;
 }
 
 /** Resolves with the exit code of product.md once the app has closed. */
@@ -38,6 +40,7 @@ export async function runApp({
   stdout = process.stdout,
   now = Date.now,
   initialEvents = [],
+  endWhen = () => false,
 }: RunAppOptions): Promise<number> {
   const actor = createActor(createJourneyMachine(services), {
     input: { configPath, now },
@@ -57,7 +60,7 @@ export async function runApp({
     const ended = new Promise<void>((resolve) => {
       actor.subscribe({
         next: (snapshot) => {
-          if (snapshot.status !== 'active') resolve();
+          if (snapshot.status !== 'active' || endWhen(snapshot)) resolve();
         },
         error: (error) => {
           debugLog('journey machine error', error);

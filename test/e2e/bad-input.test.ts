@@ -25,6 +25,31 @@ describe('the command line refuses bad input', () => {
     expect(result.stderr).toMatch(/"trian" is not a maxrec command/);
   });
 
+  it('maxrec CONFIG.yaml opens a config, and without a terminal creates nothing', async () => {
+    const ws = makeWorkspace();
+    const result = await runCli(['my.yaml'], { cwd: ws.dir, env: ws.env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/needs a terminal/);
+    expect(existsSync(path.join(ws.dir, 'my.yaml'))).toBe(false);
+    // A word that is no .yaml path nor a file is still an unknown command.
+    const word = await runCli(['my'], { cwd: ws.dir, env: ws.env });
+    expect(word.stderr).toMatch(/"my" is not a maxrec command/);
+  });
+
+  it('demo with a user the sample lacks exits 1 at once, naming valid ids', async () => {
+    const ws = makeWorkspace();
+    const result = await runCli(['demo', '--user', '99999'], {
+      cwd: ws.dir,
+      env: ws.env,
+      timeoutMs: 20_000,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('--user 99999');
+    expect(result.stderr).toMatch(/ids 1, 2, 3 … 610\), e\.g\. --user 1/);
+    expect(result.stdout).not.toMatch(/Training id/);
+    expect(existsSync(path.join(ws.dir, 'home', 'runs'))).toBe(false);
+  });
+
   it('a wrong flag or mode exits 1', async () => {
     const ws = makeWorkspace();
     const flag = await runCli(['demo', '--epochs', 'zero'], {

@@ -87,6 +87,63 @@ describe('maxrec setup', () => {
     expect(readFileSync(ws.configPath, 'utf8')).toContain('name: cuda');
   });
 
+  it('refuses one bucket for both and writes nothing, not even a new file', async () => {
+    const ws = makeWorkspace({ lines: 50 });
+    const result = await setup(ws, [
+      '--data-bucket',
+      'same',
+      '--results-bucket',
+      'same',
+    ]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('both "same"');
+    expect(result.stderr).toContain('Nothing was written');
+    expect(existsSync(ws.configPath)).toBe(false);
+  });
+
+  it('refuses any setup that leaves the buckets the same, until one fixes them', async () => {
+    const ws = makeWorkspace({ lines: 50 });
+    await setupWorkspace(ws);
+    writeFileSync(
+      ws.configPath,
+      readFileSync(ws.configPath, 'utf8').replace(
+        'bucket: e2e-results',
+        'bucket: e2e-data',
+      ),
+    );
+    const before = readFileSync(ws.configPath, 'utf8');
+    for (const flags of [
+      ['--backend', 'ray'],
+      ['--backend', 'ibm', '--compute', 'xs'],
+      ['--results-bucket', 'e2e-data'],
+    ]) {
+      const result = await setup(ws, flags);
+      expect(result.code, flags.join(' ')).toBe(3);
+      expect(result.stderr).toContain('both "e2e-data"');
+      expect(readFileSync(ws.configPath, 'utf8')).toBe(before);
+    }
+    const fixed = await setup(ws, ['--results-bucket', 'other']);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toMatch(/results bucket +other/);
+  });
+
+  it('prints the notes of an original-style config', async () => {
+    const ws = makeWorkspace({ lines: 500 });
+    await setupWorkspace(ws);
+    writeFileSync(
+      ws.configPath,
+      readFileSync(ws.configPath, 'utf8').replace('name: cpu', 'name: k80'),
+    );
+    const result = await runCli(['train', ws.configPath, 'prepare'], {
+      cwd: ws.dir,
+      env: ws.env,
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^note: train\.execution\.compute_configuration\.name: "k80" is read as "cpu" on the local backend: it is a WML hardware size/m,
+    );
+  });
+
   it('a misspelt key makes prepare exit 3 naming it', async () => {
     const ws = makeWorkspace({ lines: 50 });
     await setupWorkspace(ws);

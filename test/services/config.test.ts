@@ -221,6 +221,9 @@ describe('loadConfig', () => {
     ['ray', 'gpu', 'cuda'],
     ['ibm', 'k80', 'k80'],
     ['ibm', 'cpu', 'cpu'],
+    // A WML size reads as cpu whether `backend: local` is written or not.
+    ['local', 'k80', 'cpu'],
+    ['ray', 'v100', 'cpu'],
   ])('on %s, reads the compute size %s as %s', async (backend, size, read) => {
     const file = await defaultWith([
       [/name: cpu/, `name: ${size} # compute`],
@@ -231,8 +234,7 @@ describe('loadConfig', () => {
 
   it.each([
     ['local', 'huge', 'use one of cpu, cuda'],
-    ['local', 'k80', 'use one of cpu, cuda'],
-    ['ray', 'v100', 'use one of cpu, cuda'],
+    ['ray', 'huge', 'use one of cpu, cuda'],
     ['ibm', 'cuda', 'is not a WML hardware size'],
   ])('on %s, refuses the compute size %s', async (backend, size, expected) => {
     const file = await defaultWith([
@@ -245,6 +247,32 @@ describe('loadConfig', () => {
       `train.execution.compute_configuration.name: "${size}"`,
     );
     expect(error.message).toContain(expected);
+  });
+
+  it('reads an original k80 the same with and without `backend: local`, saying why', async () => {
+    const written = await writeConfig(
+      `${ORIGINAL_CONFIG}backend:\n  name: local\n`,
+    );
+    const implied = path.join(dir, 'implied.yaml');
+    await fs.writeFile(implied, ORIGINAL_CONFIG);
+    for (const file of [written, implied]) {
+      const { settings, notes } = await loadConfig(file);
+      expect(settings.compute).toBe('cpu');
+      const note = notes.find((n) => n.includes('"k80"'));
+      expect(note).toContain('WML hardware size');
+      expect(note).toContain('write one of those to choose');
+    }
+  });
+
+  it('reads a missing file as the default when asked, writing nothing', async () => {
+    const file = path.join(dir, 'absent', 'new.yaml');
+    const { settings, path: read } = await loadConfig(file, {
+      missingAsDefault: true,
+    });
+    expect(read).toBe(file);
+    expect(settings.codeDir).toBe(path.join(repoRoot, 'training_code'));
+    expect(settings.dataBucket).toBe('maxrec-data');
+    expect(await fs.readdir(dir)).toEqual([]);
   });
 
   it('lists every wrong key at once', async () => {
@@ -332,6 +360,36 @@ describe('saveConfig', () => {
     expect(text.trimEnd().split('\n').at(-2)).toBe('backend:');
   });
 
+  it('refuses a setup naming one bucket for both, writing nothing', async () => {
+    const file = await writeConfig(await fs.readFile(defaultConfig, 'utf8'));
+    const before = await fs.readFile(file, 'utf8');
+    const error = (await updateSetup(file, {
+      dataBucket: 'same',
+      resultsBucket: 'same',
+    }).catch((e: unknown) => e)) as MaxrecError;
+    expect(error).toBeInstanceOf(MaxrecError);
+    expect(error.exitCode).toBe(3);
+    expect(error.message).toMatch(/both "same".*Nothing was written/);
+    expect(await fs.readFile(file, 'utf8')).toBe(before);
+    // Nor is a missing file created.
+    const absent = path.join(dir, 'absent.yaml');
+    await expect(
+      updateSetup(absent, { dataBucket: 'same', resultsBucket: 'same' }),
+    ).rejects.toThrow(/both "same"/);
+    await expect(fs.stat(absent)).rejects.toThrow();
+  });
+
+  it('lets a setup fix a config whose buckets are the same', async () => {
+    const file = await defaultWith([
+      [/bucket: maxrec-results/, 'bucket: maxrec-data'],
+    ]);
+    await expect(updateSetup(file, { backend: 'ray' })).rejects.toThrow(
+      /both "maxrec-data"/,
+    );
+    const { settings } = await updateSetup(file, { resultsBucket: 'other' });
+    expect(settings.resultsBucket).toBe('other');
+  });
+
   it('writes hyperparameters, creating the section when absent', async () => {
     const file = await writeConfig(ORIGINAL_CONFIG);
     const { settings } = await updateHyperparameters(file, {
@@ -378,6 +436,33 @@ describe('saveConfig', () => {
       expect(await fs.readFile(file, 'utf8')).toBe(before);
     },
   );
+
+  it('creates a missing file from the default, pointed at the bundled code', async () => {
+    const file = path.join(dir, 'sub', 'new.yaml');
+    await saveConfig(file, { 'train.hyperparameters.epochs': 4 });
+    const { settings } = await loadConfig(file);
+    expect(settings.hyperparameters.epochs).toBe(4);
+    expect(settings.codeDir).toBe(path.join(repoRoot, 'training_code'));
+  });
+
+  it('writes nothing when the check refuses the whole new config', async () => {
+    const file = await writeConfig(await fs.readFile(defaultConfig, 'utf8'));
+    const before = await fs.readFile(file, 'utf8');
+    const refused = new Error('no');
+    await expect(
+      saveConfig(
+        file,
+        { 'train.hyperparameters.epochs': 4 },
+        {
+          check: ({ settings }) => {
+            expect(settings.hyperparameters.epochs).toBe(4);
+            throw refused;
+          },
+        },
+      ),
+    ).rejects.toBe(refused);
+    expect(await fs.readFile(file, 'utf8')).toBe(before);
+  });
 
   it('replaces the file atomically, leaving no temporary file', async () => {
     const file = await writeConfig(await fs.readFile(defaultConfig, 'utf8'));

@@ -4,7 +4,6 @@
  * place so the user's comments and key order survive, and replaces the file
  * atomically.
  */
-import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
@@ -51,9 +50,15 @@ const FIX_HINT =
  * Read, validate and resolve a config file. Throws MaxrecError (exit 3)
  * naming the file and, for each wrong key, its dotted path.
  */
-export async function loadConfig(configPath: string): Promise<LoadedConfig> {
+export async function loadConfig(
+  configPath: string,
+  options: {
+    /** A missing file reads as the bundled default, written nowhere. */
+    missingAsDefault?: boolean;
+  } = {},
+): Promise<LoadedConfig> {
   const file = path.resolve(configPath);
-  const document = await readDocument(file);
+  const { document } = await readDocument(file, options.missingAsDefault);
   const config = validate(document.toJS(), file);
   const notes: string[] = [];
   const settings = resolveSettings(config, path.dirname(file), notes);
@@ -62,17 +67,20 @@ export async function loadConfig(configPath: string): Promise<LoadedConfig> {
 
 /**
  * Apply `changes` (dotted path → value; `undefined` removes the key) to the
- * file, keeping comments and key order, and replace it atomically. The
- * result is validated before anything is written; keys that look like
- * secrets are refused.
+ * file, keeping comments and key order, and replace it atomically; a
+ * missing file starts from the bundled default. The whole result is
+ * validated, and then given to `check`, before anything is written: a
+ * refused change leaves the file (or its absence) as it was. Keys that look
+ * like secrets are refused.
  */
 export async function saveConfig(
   configPath: string,
   changes: ConfigChanges,
+  options: { check?: (result: LoadedConfig) => void } = {},
 ): Promise<LoadedConfig> {
   const file = path.resolve(configPath);
   refuseSecrets(changes);
-  const document = await readDocument(file);
+  const { document, exists } = await readDocument(file, true);
   for (const [dotted, value] of Object.entries(changes)) {
     const keys = splitDottedPath(dotted);
     if (value === undefined) {
@@ -83,14 +91,17 @@ export async function saveConfig(
     }
   }
   const config = validate(document.toJS(), file);
-  await writeAtomically(file, document.toString(YAML_OUTPUT));
   const notes: string[] = [];
   const settings = resolveSettings(config, path.dirname(file), notes);
-  return { path: file, config, settings, notes };
+  const result = { path: file, config, settings, notes };
+  options.check?.(result);
+  if (!exists) await makeFolder(path.dirname(file));
+  await writeAtomically(file, document.toString(YAML_OUTPUT));
+  return result;
 }
 
 /**
- * Copy the bundled default config to `configPath`. Throws MaxrecError
+ * Write the bundled default config to `configPath`. Throws MaxrecError
  * (exit 3) when a file is already there, unless `overwrite` is set. A
  * config written outside maxrec's own folder points at maxrec's training
  * code and sample data by absolute path, so that it trains as it is.
@@ -100,32 +111,52 @@ export async function writeDefaultConfig(
   options: { overwrite?: boolean } = {},
 ): Promise<void> {
   const file = path.resolve(configPath);
+  const exists = await fs.stat(file).then(
+    () => true,
+    () => false,
+  );
+  if (exists && !options.overwrite) {
+    throw new MaxrecError(
+      ExitCode.configuration,
+      `Could not write ${file}: the file exists already.`,
+      { hint: 'Edit it, or choose another path.' },
+    );
+  }
+  const document = await defaultDocument(file);
+  await makeFolder(path.dirname(file));
+  await writeAtomically(file, document.toString(YAML_OUTPUT));
+}
+
+/**
+ * The bundled default config as it would be written to `file`: outside
+ * maxrec's own folder, pointing at its training code and sample by
+ * absolute path.
+ */
+async function defaultDocument(file: string): Promise<Document> {
   const root = packageRoot();
-  const bundled = path.join(root, CONFIG_FILE_NAME);
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  const { document } = await readDocument(path.join(root, CONFIG_FILE_NAME));
+  if (path.dirname(file) !== root) {
+    document.setIn(
+      splitDottedPath(SETTING_KEYS.codeDir),
+      path.join(root, 'training_code'),
+    );
+    document.setIn(
+      splitDottedPath(SETTING_KEYS.localDataDir),
+      path.join(root, 'sample_training_data'),
+    );
+  }
+  return document;
+}
+
+async function makeFolder(folder: string): Promise<void> {
   try {
-    if (options.overwrite) {
-      await writeAtomically(file, await fs.readFile(bundled, 'utf8'));
-    } else {
-      await fs.copyFile(bundled, file, fsConstants.COPYFILE_EXCL);
-    }
+    await fs.mkdir(folder, { recursive: true });
   } catch (error) {
     throw new MaxrecError(
       ExitCode.configuration,
-      `Could not write ${file}: ${errorText(error)}.`,
-      {
-        hint: isCode(error, 'EEXIST')
-          ? 'The file exists already: edit it, or choose another path.'
-          : 'Check that the folder exists and is writable.',
-        cause: error,
-      },
+      `Could not create the folder ${folder}: ${errorText(error)}.`,
+      { hint: 'Check that its parent is writable.', cause: error },
     );
-  }
-  if (path.dirname(file) !== root) {
-    await saveConfig(file, {
-      [SETTING_KEYS.codeDir]: path.join(root, 'training_code'),
-      [SETTING_KEYS.localDataDir]: path.join(root, 'sample_training_data'),
-    });
   }
 }
 
@@ -178,16 +209,46 @@ export interface SetupChoices {
   softwareSpec?: string;
 }
 
-/** Write the setup step's choices. */
+/**
+ * Write the setup step's choices, with `alsoChange` (other keys) in the
+ * same write. The whole result must be a setup that can train: the data
+ * and results buckets differ, or nothing is written.
+ */
 export function updateSetup(
   configPath: string,
   choices: SetupChoices,
+  options: {
+    alsoChange?: ConfigChanges;
+    /** What to do when the buckets are the same (how to rename one). */
+    sameBucketsHint?: string;
+  } = {},
 ): Promise<LoadedConfig> {
-  const changes: ConfigChanges = {};
+  const changes: ConfigChanges = { ...options.alsoChange };
   for (const [name, value] of Object.entries(choices)) {
     changes[SETTING_KEYS[name as keyof SetupChoices]] = value;
   }
-  return saveConfig(configPath, definedOnly(changes));
+  return saveConfig(configPath, definedOnly(changes), {
+    check: ({ settings }) =>
+      refuseSameBuckets(settings, options.sameBucketsHint),
+  });
+}
+
+/**
+ * Results never land in the data bucket: a setup naming one bucket for
+ * both is refused (exit 3), and nothing is written.
+ */
+export function refuseSameBuckets(
+  settings: Settings,
+  hint = 'Give the results bucket another name.',
+): void {
+  const { dataBucket, resultsBucket } = settings;
+  if (!dataBucket || dataBucket !== resultsBucket) return;
+  throw new MaxrecError(
+    ExitCode.configuration,
+    `The data and results buckets are both "${dataBucket}": the results ` +
+      'would land among the data. Nothing was written.',
+    { hint },
+  );
 }
 
 function definedOnly(changes: ConfigChanges): ConfigChanges {
@@ -196,12 +257,18 @@ function definedOnly(changes: ConfigChanges): ConfigChanges {
   );
 }
 
-async function readDocument(file: string): Promise<Document> {
+async function readDocument(
+  file: string,
+  missingAsDefault = false,
+): Promise<{ document: Document; exists: boolean }> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
     const missing = isCode(error, 'ENOENT');
+    if (missing && missingAsDefault) {
+      return { document: await defaultDocument(file), exists: false };
+    }
     throw new MaxrecError(
       ExitCode.configuration,
       missing
@@ -230,7 +297,7 @@ async function readDocument(file: string): Promise<Document> {
       { hint: 'Fix the YAML syntax at that place.', cause: syntaxError },
     );
   }
-  return document;
+  return { document, exists: true };
 }
 
 function validate(data: unknown, file: string): MaxrecConfig {

@@ -217,17 +217,18 @@ export const configSchema = z
   })
   .superRefine((config, context) => {
     const compute = config.train.execution.compute_configuration.name;
-    const backend = config.backend?.name;
-    // No `backend`: a file of the original tool, whose sizes were WML's.
-    const valid = backend
-      ? computeFor(backend, compute)
-      : (computeFor('local', compute) ?? computeFor('ibm', compute));
+    const backend = config.backend?.name ?? 'local';
+    // The original tool's sizes were WML's: local and Ray read them as cpu
+    // whether `backend` is written or not (resolvedCompute says so).
+    const valid =
+      computeFor(backend, compute) ??
+      (backend === 'ibm' ? undefined : computeFor('ibm', compute));
     if (!valid) {
       context.addIssue({
         code: 'custom',
         path: ['train', 'execution', 'compute_configuration', 'name'],
         input: compute,
-        message: computeProblem(backend ?? 'local', compute),
+        message: computeProblem(backend, compute),
       });
     }
   });
@@ -355,19 +356,27 @@ export function resolveSettings(
 
 /**
  * The compute size as the backend takes it: on local and Ray 'gpu' is
- * 'cuda'; an original file's WML size (k80, v100...) trains on cpu locally.
+ * 'cuda'; a WML size (k80, v100...: the original tool's) trains on cpu
+ * there, since nothing says the machine has such a GPU.
  */
 function resolvedCompute(config: MaxrecConfig, notes: string[]): string {
   const compute = config.train.execution.compute_configuration.name;
   const backend = config.backend?.name ?? 'local';
   const size = computeFor(backend, compute);
   if (size !== undefined && size === compute) return size;
-  const used = size ?? 'cpu';
+  const key = 'train.execution.compute_configuration.name';
+  if (size !== undefined) {
+    notes.push(
+      `${key}: "${compute}" is read as "${size}" on the ${backend} backend.`,
+    );
+    return size;
+  }
   notes.push(
-    `train.execution.compute_configuration.name: "${compute}" is read as ` +
-      `"${used}" on the ${backend} backend.`,
+    `${key}: "${compute}" is read as "cpu" on the ${backend} backend: it is ` +
+      "a WML hardware size (the original tool's), and this backend takes " +
+      "cpu or cuda (the trainer's --device); write one of those to choose.",
   );
-  return used;
+  return 'cpu';
 }
 
 function ibmSettings(ibm: z.output<typeof ibmSchema>): IbmSettings {
