@@ -13,9 +13,14 @@ import {
   type ScanOptions,
   type ScanResult,
 } from './ratings-scan.js';
+import {
+  findRatingsFile,
+  hasDataExtension,
+  likelyRatingsFileBeside,
+} from './ratings-file-choice.js';
 import type { DataInspector } from './types.js';
 
-const DATA_EXTENSIONS = ['.csv', '.dat', '.data', '.tsv', '.txt'];
+export { findRatingsFile } from './ratings-file-choice.js';
 
 export type InspectOptions = ScanOptions;
 
@@ -44,30 +49,18 @@ export async function inspectData(
   const { size } = await fs.stat(file);
   const scan = new RatingsScan(file, size, options);
   await scan.run();
-  return describeScan(file, size, scan.result());
+  const inspection = describeScan(file, size, scan.result());
+  if (inspection.errors.length > 0) {
+    // With errors there are no other warnings: this one is the hint.
+    const other = await likelyRatingsFileBeside(file);
+    if (other) inspection.warnings.unshift({ message: pickOther(other) });
+  }
+  return inspection;
 }
 
-/**
- * The ratings file inside `folder`: `data/ratings.*` or `ratings.*` when
- * there, else the largest .csv/.dat/.data/.tsv/.txt not named README*.
- */
-export async function findRatingsFile(folder: string): Promise<string> {
-  const files = await listDataFiles(folder, 3);
-  const preferred =
-    files.find(({ relative }) => /^data\/ratings\.\w+$/i.test(relative)) ??
-    files.find(({ relative }) => /^ratings\.\w+$/i.test(relative));
-  const largest = [...files].sort((a, b) => b.bytes - a.bytes)[0];
-  const chosen = preferred ?? largest;
-  if (!chosen) {
-    throw new MaxrecError(
-      ExitCode.data,
-      `No ratings file found in ${folder}.`,
-      {
-        hint: `Put the file at ${path.join(folder, 'data', 'ratings.csv')}, or pick the file itself.`,
-      },
-    );
-  }
-  return path.join(folder, chosen.relative);
+/** The hint for another file of the same folder that would do. */
+function pickOther(file: string): string {
+  return `${path.basename(file)} in the same folder looks like interactions: pick it.`;
 }
 
 /** The first blocking problem as a MaxrecError (exit 4), if any. */
@@ -78,10 +71,15 @@ export function inspectionError(
   if (!first) return undefined;
   const at = first.line ? ` (line ${first.line})` : '';
   const more = rest.length > 0 ? ` ${rest.length} more problem(s) found.` : '';
+  const other = inspection.warnings[0]?.message;
   return new MaxrecError(
     ExitCode.data,
     `${inspection.file} cannot be used for training: ${first.message}${at}.${more}`,
-    { hint: 'Fix the file, or choose another one; nothing was uploaded.' },
+    {
+      hint: other
+        ? `${other} Nothing was uploaded.`
+        : 'Fix the file, or choose another one; nothing was uploaded.',
+    },
   );
 }
 
@@ -91,39 +89,14 @@ async function resolveRatingsFile(target: string): Promise<string> {
   try {
     stat = await fs.stat(absolute);
   } catch (error) {
+    const what = hasDataExtension(absolute) ? 'data file' : 'data folder';
     throw new MaxrecError(
       ExitCode.data,
-      `The data file ${absolute} does not exist or cannot be read.`,
+      `The ${what} ${absolute} does not exist or cannot be read.`,
       { hint: 'Check the path and try again.', cause: error },
     );
   }
   return stat.isDirectory() ? findRatingsFile(absolute) : absolute;
-}
-
-async function listDataFiles(
-  folder: string,
-  depth: number,
-  prefix = '',
-): Promise<{ relative: string; bytes: number }[]> {
-  const entries = await fs.readdir(path.join(folder, prefix), {
-    withFileTypes: true,
-  });
-  const found: { relative: string; bytes: number }[] = [];
-  for (const entry of entries) {
-    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-    if (entry.isDirectory() && depth > 0) {
-      found.push(...(await listDataFiles(folder, depth - 1, relative)));
-    } else if (
-      entry.isFile() &&
-      DATA_EXTENSIONS.includes(path.extname(entry.name).toLowerCase()) &&
-      !/^readme/i.test(entry.name)
-    ) {
-      const { size } = await fs.stat(path.join(folder, relative));
-      found.push({ relative, bytes: size });
-    }
-  }
-  return found;
 }
 
 /** The scan's findings in the user's terms, with the problems found. */

@@ -124,6 +124,36 @@ describe('inspecting the shared data sets', () => {
     expect(result.file).toBe(shared('ml-100k/u.data'));
   });
 
+  it('a Last.fm folder: user_artists.dat, not the bigger artists.dat', async () => {
+    const result = await inspectData(shared('lastfm-hetrec2011-2k'), {});
+    expect(result.file).toBe(shared('lastfm-hetrec2011-2k/user_artists.dat'));
+    expect(result.errors).toEqual([]);
+  });
+
+  it('names a file of the same folder that would do', async () => {
+    const result = await inspectData(
+      shared('lastfm-hetrec2011-2k/artists.dat'),
+      {},
+    );
+    expect(result.errors[0]?.message).toMatch(/no user has 2/);
+    expect(result.warnings[0]?.message).toBe(
+      'user_artists.dat in the same folder looks like interactions: pick it.',
+    );
+    expect(inspectionError(result)?.hint).toContain(
+      'user_artists.dat in the same folder looks like interactions',
+    );
+  });
+
+  it('other shared folders keep their ratings file', async () => {
+    for (const [folder, file] of [
+      ['ml-latest-small', 'ratings.csv'],
+      ['book-crossing-slice', 'BX-Book-Ratings.csv'],
+    ]) {
+      const result = await inspectData(shared(folder!), {});
+      expect(result.file).toBe(shared(`${folder}/${file}`));
+    }
+  });
+
   it('estimates counts past the exact limit', async () => {
     const inspector = createDataInspector({ exactLimit: 20_000 });
     const result = await inspector.inspect(shared('ml-100k/u.data'), {});
@@ -248,6 +278,34 @@ describe('files the trainer rejects', () => {
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MaxrecError);
     expect((error as MaxrecError).exitCode).toBe(4);
+  });
+
+  it('a missing folder is called a folder, a missing file a file', async () => {
+    await expect(inspectData(path.join(dir, 'no-folder'), {})).rejects.toThrow(
+      /^The data folder .*no-folder does not exist/,
+    );
+    await expect(inspectData(path.join(dir, 'no.dat'), {})).rejects.toThrow(
+      /^The data file .*no\.dat does not exist/,
+    );
+  });
+
+  it('picks by name and columns in a folder of several files', async () => {
+    const folder = path.join(dir, 'several');
+    await fs.mkdir(folder, { recursive: true });
+    const catalogue = Array.from(
+      { length: 400 },
+      (_, i) => `${i}\tArtist number ${i}\thttp://example.com/${i}`,
+    );
+    await fs.writeFile(
+      path.join(folder, 'catalogue.dat'),
+      ['id\tname\turl', ...catalogue].join('\n'),
+    );
+    await fs.writeFile(
+      path.join(folder, 'plays.dat'),
+      '1\t10\t5\n1\t11\t3\n2\t10\t1\n',
+    );
+    const result = await inspectData(folder, {});
+    expect(result.file).toBe(path.join(folder, 'plays.dat'));
   });
 
   it('throws for a folder without a data file', async () => {

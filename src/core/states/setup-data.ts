@@ -2,7 +2,7 @@
 import { assign } from 'xstate';
 import { ExitCode } from '../errors.js';
 import { configDelimiterNote, delimiterAsTyped } from '../hyperparameters.js';
-import type { JourneyContext } from '../journey.js';
+import type { JourneyContext, JourneyError } from '../journey.js';
 import { journeySetup, toJourneyError } from '../machine-setup.js';
 import type { DataInspection } from '../types.js';
 import { ibmLookupStates } from './ibm-lookup.js';
@@ -44,6 +44,53 @@ function withoutKey<T extends object, K extends keyof T>(
   const copy = { ...record };
   delete copy[key];
   return copy;
+}
+
+/**
+ * Headless, data the trainer would reject, naming the file read (a folder
+ * may hold several). With errors, the inspection's warnings are only a
+ * file beside it that would do, which becomes the hint.
+ */
+function unusableData(inspection: DataInspection): JourneyError {
+  const name = inspection.file.split(/[\\/]/).pop() ?? inspection.file;
+  const problems = inspection.errors
+    .map((e) => (e.line ? `line ${e.line}: ` : '') + e.message)
+    .join('; ');
+  const other = inspection.warnings[0]?.message;
+  return {
+    message: `The data cannot be used: ${name}: ${problems}`,
+    hint: other
+      ? `${other} Nothing was uploaded.`
+      : 'Fix the file and run the command again; nothing was uploaded.',
+    exitCode: ExitCode.data,
+  };
+}
+
+/**
+ * The settings with the data uploaded: the folder (or file) of the data
+ * screen, which the config names once the hyperparameters are saved.
+ */
+function withDataOf(context: JourneyContext): JourneyContext['settings'] {
+  return (
+    context.settings && {
+      ...context.settings,
+      localDataDir: context.dataPath,
+    }
+  );
+}
+
+/**
+ * An upload refused because the backend or compute cannot train here
+ * (exit 2, e.g. cuda without a CUDA device): in the app, Setup changes
+ * what the hint's `maxrec setup` command would.
+ */
+function inAppTerms(error: JourneyError): JourneyError {
+  if (error.exitCode !== ExitCode.environment) return error;
+  if (!error.hint?.includes('maxrec setup')) return error;
+  return {
+    ...error,
+    hint: 'Press Esc to go back to Setup and change the backend or compute size (cpu needs no CUDA device).',
+  };
 }
 
 /** On ibm, after the lookup wrote COS keys: how later sessions get them. */
@@ -142,13 +189,7 @@ export const dataState = journeySetup.createStateConfig({
             target: '#journey.failed',
             actions: assign(({ event }) => ({
               inspection: event.output,
-              error: {
-                message: `The data cannot be used: ${event.output.errors
-                  .map((e) => (e.line ? `line ${e.line}: ` : '') + e.message)
-                  .join('; ')}`,
-                hint: 'Fix the file and run the command again; nothing was uploaded.',
-                exitCode: ExitCode.data,
-              },
+              error: unusableData(event.output),
             })),
           },
           {
@@ -212,7 +253,16 @@ export const dataState = journeySetup.createStateConfig({
             inspection: null,
           })),
         },
-        BACK: { target: 'choosing', actions: 'clearMessages' },
+        BACK: [
+          {
+            // The backend or compute cannot train here: Setup changes them.
+            guard: ({ context }) =>
+              context.error?.exitCode === ExitCode.environment,
+            target: '#journey.setup',
+            actions: 'clearMessages',
+          },
+          { target: 'choosing', actions: 'clearMessages' },
+        ],
       },
     },
     uploading: {
@@ -241,12 +291,16 @@ export const dataState = journeySetup.createStateConfig({
           {
             guard: 'headless',
             target: '#journey.launch',
-            actions: assign(({ event }) => ({ uploaded: event.output })),
+            actions: assign(({ context, event }) => ({
+              uploaded: event.output,
+              settings: withDataOf(context),
+            })),
           },
           {
             target: '#journey.hyperparameters',
-            actions: assign(({ event }) => ({
+            actions: assign(({ context, event }) => ({
               uploaded: event.output,
+              settings: withDataOf(context),
               notice: event.output.existing
                 ? 'Using the data already in the bucket.'
                 : 'Data uploaded.',
@@ -264,7 +318,7 @@ export const dataState = journeySetup.createStateConfig({
           {
             target: 'reviewed',
             actions: assign(({ event }) => ({
-              error: toJourneyError(event.error, ExitCode.data),
+              error: inAppTerms(toJourneyError(event.error, ExitCode.data)),
             })),
           },
         ],
