@@ -4,6 +4,7 @@ import type {
   EpochSummary,
   PhaseEvent,
   TransferState,
+  TrialSummary,
 } from './journey.js';
 import type { TrainedModelMetrics } from './types.js';
 
@@ -84,11 +85,110 @@ export function runTimeLeft(progress: {
   return phaseLeft + totalEpochs * phase.seconds;
 }
 
+/** train_ncf.py's --hpo_trials default; the app does not pass the flag. */
+export const TRAINER_HPO_TRIALS = 12;
+
+/** Where a hyperparameter search stands, while it runs. */
+export interface SearchProgress {
+  /** Trials finished (complete, pruned or failed). */
+  done: number;
+  total: number;
+  /** The trial running now, 1-based: its epoch events carry it. */
+  running: number;
+  /** Its epochs so far, of at most `epochs`; null before its first. */
+  epoch: { epoch: number; epochs: number } | null;
+  /** The trials left and the final training; null until timed. */
+  secondsLeft: number | null;
+}
+
+const mean = (values: readonly number[]) =>
+  values.length === 0
+    ? null
+    : values.reduce((sum, v) => sum + v, 0) / values.length;
+
+/**
+ * The search's progress while HPO runs, null without HPO or once the final
+ * training has begun: its pretraining phase events (trials send none) or an
+ * epoch event outside any trial. Time left: the trials still to run at the
+ * mean trial's time, less what the running one has spent, plus the final
+ * training, timed as two complete trials (it trains the chosen values on
+ * validation once, then refits for the epochs it chose).
+ */
+export function searchProgress(run: {
+  hpo: boolean;
+  epochs: readonly EpochSummary[];
+  trials: readonly TrialSummary[];
+  phases: readonly PhaseEvent[];
+  ended: boolean;
+}): SearchProgress | null {
+  const { epochs, trials, phases } = run;
+  const inTrials = epochs.filter((e) => e.trial !== undefined);
+  const hpo = run.hpo || trials.length > 0 || inTrials.length > 0;
+  if (!hpo) return null;
+  if (phases.length > 0 || epochs.some((e) => e.trial === undefined)) {
+    return null;
+  }
+  const done = trials.length;
+  const total = Math.max(trials.at(-1)?.trials ?? TRAINER_HPO_TRIALS, done);
+  const latest = inTrials.at(-1);
+  const running =
+    latest?.trial !== undefined && latest.trial > done
+      ? latest.trial
+      : Math.min(total, done + 1);
+  const current = inTrials.filter((e) => e.trial === running);
+  const last = current.at(-1);
+  const epoch = last ? { epoch: last.epoch, epochs: last.epochs } : null;
+  // Before a trial has ended, the running one's epochs time a trial: at
+  // most its epochs at their mean time (early stopping may end it sooner).
+  const perEpoch = mean(current.map((e) => e.seconds));
+  const trialSeconds =
+    mean(trials.map((t) => t.seconds)) ??
+    (perEpoch !== null && last ? perEpoch * last.epochs : null);
+  const completeSeconds =
+    mean(trials.filter((t) => t.state === 'complete').map((t) => t.seconds)) ??
+    trialSeconds;
+  let secondsLeft: number | null = null;
+  if (!run.ended && trialSeconds !== null && completeSeconds !== null) {
+    const spent = current.reduce((sum, e) => sum + e.seconds, 0);
+    const runningLeft = done < total ? Math.max(0, trialSeconds - spent) : 0;
+    const notStarted = Math.max(0, total - done - 1);
+    secondsLeft = runningLeft + notStarted * trialSeconds + 2 * completeSeconds;
+  }
+  return { done, total, running, epoch, secondsLeft };
+}
+
+/**
+ * The epochs of the final training, without any trial's; and how many it
+ * will run: its own epoch events say, else the best complete trial's
+ * `epochs` (the values the search hands on), else the run's maximum.
+ */
+export function finalTraining(run: {
+  epochs: readonly EpochSummary[];
+  trials: readonly TrialSummary[];
+  maxEpochs: number | null;
+}): { epochs: EpochSummary[]; totalEpochs: number | null } {
+  const epochs = run.epochs.filter((e) => e.trial === undefined);
+  let best: TrialSummary | undefined;
+  for (const trial of run.trials) {
+    if (trial.state !== 'complete') continue;
+    const score = trial.valHr + trial.valNdcg;
+    if (!best || score > best.valHr + best.valNdcg) best = trial;
+  }
+  const chosen = best?.params['epochs'];
+  return {
+    epochs,
+    totalEpochs: epochs.at(-1)?.epochs ?? chosen ?? run.maxEpochs,
+  };
+}
+
 /**
  * How many epochs trained, as true as the run tells: '10 epochs (+5
  * pretraining)'. metrics.json's epochs_run and the end event's count the
  * pretraining epochs too; metrics.json says how many, else the first
- * pretraining phase event does. A refit's epochs are said after them.
+ * pretraining phase event does. A refit follows, said apart: its
+ * refit_epochs in metrics.json count its own pretraining too (it pretrains
+ * again), so they are taken off; without metrics.json the refit's phase
+ * events say how many.
  */
 export function describeEpochsRun(run: {
   metrics?: TrainedModelMetrics | undefined;
@@ -103,16 +203,41 @@ export function describeEpochsRun(run: {
       ? fromMetrics
       : (run.phases?.find((p) => p.phase === 'pretrain')?.epochs ?? 0);
   const validated = Math.max(0, epochsRun - pretrain);
-  const noun = validated === 1 ? 'epoch' : 'epochs';
-  const trained =
+  const counted = (epochs: number, noun: string) =>
     pretrain > 0
-      ? `${validated} ${noun} (+${pretrain} pretraining)`
-      : `${validated} ${noun}`;
-  // The refit's epochs (its pretraining included) are in train_seconds too.
-  const refit = run.metrics?.refit_epochs;
-  return typeof refit === 'number' && refit > 0
-    ? `${trained}, then ${refit} refitting`
+      ? `${epochs} ${noun} (+${pretrain} pretraining)`
+      : `${epochs} ${noun}`;
+  const trained = counted(validated, validated === 1 ? 'epoch' : 'epochs');
+  const refitWithPretraining = run.metrics?.refit_epochs;
+  const refit =
+    typeof refitWithPretraining === 'number'
+      ? refitWithPretraining - pretrain
+      : run.phases?.findLast((p) => p.phase === 'refit')?.epochs;
+  return refit !== undefined && refit > 0
+    ? `${trained}, then ${counted(refit, 'refitting')}`
     : trained;
+}
+
+/**
+ * How long it took: the trainer's train_seconds (pretraining, the epochs and
+ * the refit), and with HPO the whole, search included, when every trial's
+ * event was seen: '18s (1m 58s with the 12-trial search)'.
+ */
+export function describeTrainingTime(run: {
+  trainSeconds: number | undefined;
+  trials: readonly TrialSummary[];
+}): string {
+  const training = formatDuration(run.trainSeconds);
+  const total = run.trials.at(-1)?.trials;
+  const seen = new Set(run.trials.map((t) => t.trial)).size;
+  if (run.trainSeconds === undefined || total === undefined || seen < total) {
+    return training;
+  }
+  const search = run.trials.reduce((sum, t) => sum + t.seconds, 0);
+  return (
+    `${training} (${formatDuration(search + run.trainSeconds)} with the ` +
+    `${total}-trial search)`
+  );
 }
 
 /** 5s, 2m 05s, 1h 02m; '–' for unknown. */

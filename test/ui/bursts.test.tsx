@@ -175,7 +175,7 @@ describe('errors', () => {
   it('a failed packaging shows the error above the footer; the next key clears it', async () => {
     const { journey, app } = await atHyperparameters();
     journey.fake.hold('buildCodeArchive');
-    app.stdin.write(KEYS.up + KEYS.enter);
+    app.stdin.write(KEYS.down.repeat(6) + KEYS.enter);
     await journey.reach('launch.packaging');
     journey.fake.fail(
       'buildCodeArchive',
@@ -192,8 +192,8 @@ describe('errors', () => {
 
     app.stdin.write(KEYS.up);
     await waitForFrame(app, (f) => !f.includes('folder is missing'));
-    // The screen came back afresh: ↑ from the first field is the last.
-    expect(frameOf(app)).toContain('❯ Start training');
+    // The screen came back afresh, and ↑ on the first field stays there.
+    expect(frameOf(app)).toContain('❯ Epochs');
   });
 });
 

@@ -72,7 +72,7 @@ describe('hyperparameter editor', () => {
       delimiter: '\t',
     });
     expect(values().delimiter).toBe('\\t');
-    await press(app, KEYS.up, KEYS.up, KEYS.up);
+    await press(app, KEYS.down, KEYS.down, KEYS.down, KEYS.down);
     let screen = await waitForFrame(app, '❯ Delimiter');
     expect(screen).toContain(
       'u.data is tab-separated; to change it, Esc and pick another file',
@@ -107,13 +107,19 @@ describe('hyperparameter editor', () => {
     expect(screen).toContain('✗ Batch size must be between 1 and 65536');
     expect(values().batchSize).toBe(128);
 
-    // Leaving the field restores the last valid value and clears the error.
-    screen = await pressAndWait(
+    // Leaving the field keeps the 0 as typed, and its error, until fixed.
+    screen = await pressAndWait(app, [KEYS.down], '❯ Factors');
+    expect(screen).toMatch(/Batch size +0 *$/m);
+    expect(screen).toContain('✗ Batch size must be between 1 and 65536');
+    expect(values().batchSize).toBe(128);
+    await press(app, KEYS.up, KEYS.backspace);
+    await type(app, '64');
+    await pressAndWait(
       app,
       [KEYS.down],
-      (f) => !f.includes('must be') && /Batch size +128$/m.test(f),
+      (f) => !f.includes('must be') && /Batch size +64 *$/m.test(f),
     );
-    expect(values().batchSize).toBe(128);
+    expect(values().batchSize).toBe(64);
 
     await press(app, KEYS.down);
     await waitForFrame(app, '❯ Learning rate');
@@ -138,7 +144,7 @@ describe('hyperparameter editor', () => {
   it('Start training saves the values and launches', async () => {
     const { journey, app } = await atHyperparameters();
     journey.fake.hold('buildCodeArchive');
-    await press(app, KEYS.up);
+    await press(app, ...Array<string>(6).fill(KEYS.down));
     await waitForFrame(app, '❯ Start training');
     const screen = await pressAndWait(
       app,
@@ -151,5 +157,56 @@ describe('hyperparameter editor', () => {
     });
     await pressAndWait(app, [KEYS.escape], 'Packaging cancelled');
     expect(journey.fake.callCount('startRun')).toBe(0);
+  });
+
+  it('does not wrap from the first row to Start, nor from Start to the first', async () => {
+    const { journey, app } = await atHyperparameters();
+    await press(app, KEYS.up, KEYS.up, '\x1b[Z');
+    let screen = await waitForFrame(app, '❯ Epochs');
+    expect(screen).not.toContain('❯ Start training');
+    // Enter on the first row moves on; it never starts the run.
+    await press(app, KEYS.up, KEYS.enter);
+    await waitForFrame(app, '❯ Batch size');
+    expect(journey.fake.callCount('saveHyperparameters')).toBe(0);
+
+    await press(app, ...Array<string>(5).fill(KEYS.down));
+    await waitForFrame(app, '❯ Start training');
+    screen = await pressAndWait(app, [KEYS.down, KEYS.tab], '❯ Start');
+    expect(screen).not.toContain('❯ Epochs');
+    expect(journey.actor.getSnapshot().matches('hyperparameters')).toBe(true);
+  });
+
+  it('keeps an out-of-range value as typed, with its error, and will not start', async () => {
+    const { journey, app, values } = await atHyperparameters();
+    await type(app, '1001');
+    let screen = await waitForFrame(app, 'Epochs must be between 1 and 1000');
+    expect(screen).toMatch(/Epochs +1001 /m);
+    // Enter moves on: the 1001 stays, never cut to 100.
+    screen = await pressAndWait(app, [KEYS.enter], '❯ Batch size');
+    expect(screen).toMatch(/Epochs +1001 *$/m);
+    expect(screen).toContain('✗ Epochs must be between 1 and 1000');
+
+    await type(app, '0');
+    screen = await pressAndWait(app, [KEYS.down], '❯ Factors');
+    expect(screen).toMatch(/Batch size +0 *$/m);
+    expect(screen).toContain('✗ Batch size must be between 1 and 65536');
+
+    await type(app, '50000');
+    screen = await pressAndWait(app, [KEYS.down], '❯ Learning rate');
+    expect(screen).toMatch(/Factors +50000 *$/m);
+    expect(screen).toContain('✗ Factors must be between 1 and 1024');
+
+    // Start is refused while any of them is wrong.
+    await press(app, KEYS.down, KEYS.down, KEYS.down);
+    await waitForFrame(app, '❯ Start training');
+    await pressAndWait(app, [KEYS.enter], 'Fix the values in red');
+    expect(journey.fake.callCount('saveHyperparameters')).toBe(0);
+    expect(journey.actor.getSnapshot().matches('hyperparameters')).toBe(true);
+
+    // Backspace edits the text as typed: 1001 → 100 is the user's choice.
+    await press(app, ...Array<string>(6).fill(KEYS.up), KEYS.backspace);
+    screen = await waitForFrame(app, (f) => !f.includes('Epochs must be'));
+    expect(values().epochs).toBe(100);
+    expect(screen).toContain('✗ Batch size must be');
   });
 });

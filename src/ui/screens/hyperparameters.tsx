@@ -74,6 +74,10 @@ export function HyperparametersScreen({
   // What the user is typing into the focused field; null shows the value.
   const draftRef = useRef<string | null>(null);
   const [draft, setDraft] = useState<string | null>(null);
+  // Text left in a field that is not a valid value: it stays as typed, with
+  // the row's error, until it is fixed; nothing valid is put in its place.
+  const invalidRef = useRef<Partial<Record<HyperparameterField, string>>>({});
+  const [invalid, setInvalid] = useState(invalidRef.current);
   const field = HYPERPARAMETER_FIELDS[focus];
 
   const set = (name: HyperparameterField, value: string) =>
@@ -82,18 +86,24 @@ export function HyperparametersScreen({
     draftRef.current = text;
     setDraft(text);
   };
+  const keepInvalid = (name: HyperparameterField, text: string | null) => {
+    const next = { ...invalidRef.current };
+    if (text === null) delete next[name];
+    else next[name] = text;
+    invalidRef.current = next;
+    setInvalid(next);
+  };
 
   const moveTo = (next: number) => {
-    // A value left half-typed or invalid falls back to the last valid one.
     const current = HYPERPARAMETER_FIELDS[focusRef.current];
     if (current && draftRef.current !== null) {
-      set(
-        current,
-        formatHyperparameter(latest().context.hyperparameters, current),
-      );
+      const refused = latest().context.hyperparameterErrors[current];
+      keepInvalid(current, refused ? draftRef.current : null);
     }
     updateDraft(null);
-    focusRef.current = (next + ROWS) % ROWS;
+    // No wrapping: ↑ on the first row must not land on Start training,
+    // where the next Enter would start a run.
+    focusRef.current = Math.min(ROWS - 1, Math.max(0, next));
     setFocus(focusRef.current);
   };
 
@@ -119,6 +129,7 @@ export function HyperparametersScreen({
           const { inspection } = latest().context;
           if (current === 'delimiter' && delimiterFixed(inspection)) return;
           updateDraft(null);
+          keepInvalid(current, null);
           const next = stepHyperparameter(
             values,
             current,
@@ -136,7 +147,9 @@ export function HyperparametersScreen({
         case 'erase': {
           if (!current || !TYPED.includes(current)) return;
           const text = (
-            draftRef.current ?? formatHyperparameter(values, current)
+            draftRef.current ??
+            invalidRef.current[current] ??
+            formatHyperparameter(values, current)
           ).slice(0, -1);
           updateDraft(text);
           return set(current, text);
@@ -152,10 +165,12 @@ export function HyperparametersScreen({
         {HYPERPARAMETER_FIELDS.map((name, i) => {
           const focused = i === focus;
           const error = hyperparameterErrors[name];
+          const refusedText = error === undefined ? undefined : invalid[name];
           const shown =
             focused && draft !== null
               ? draft
-              : shownValue(formatHyperparameter(hyperparameters, name));
+              : (refusedText ??
+                shownValue(formatHyperparameter(hyperparameters, name)));
           const note =
             name === 'delimiter' && inspection && delimiterFixed(inspection)
               ? fixedDelimiterNote(inspection, focused)
