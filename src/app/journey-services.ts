@@ -11,17 +11,22 @@ import type {
   UploadResult,
 } from '../core/ports.js';
 import { ExitCode, MaxrecError } from '../core/errors.js';
-import { DEFAULT_HYPERPARAMETERS } from '../core/types.js';
+import { RunNotFoundError } from '../core/journey.js';
+import { DEFAULT_HYPERPARAMETERS, type DataInspection } from '../core/types.js';
 import {
   CONFIG_FILE_NAME,
   loadConfig,
   updateHyperparameters,
   updateSetup,
 } from '../services/config/config-file.js';
-import type { Settings } from '../services/config/schema.js';
+import { delimiterChars, type Settings } from '../services/config/schema.js';
 import { inspectData } from '../services/data-inspection.js';
+import { hasDataExtension } from '../services/ratings-file-choice.js';
 import { debugLog } from '../services/debug-log.js';
-import { openPreferences } from '../services/preferences.js';
+import {
+  openPreferences,
+  type RecentRun as PreferredRun,
+} from '../services/preferences.js';
 import { composeTrainingCommand, ZipPackaging } from '../services/packaging.js';
 import {
   copyTrainedModel,
@@ -32,7 +37,12 @@ import {
 import { Recommender } from '../services/recommender.js';
 import type { StoredObject } from '../services/types.js';
 import { objectKey } from '../services/upload-files.js';
-import { openBackend, wantsCuda, type BackendSession } from './backends.js';
+import {
+  checkLocalCompute,
+  openBackend,
+  wantsCuda,
+  type BackendSession,
+} from './backends.js';
 import { createIbmSetupServices } from './ibm-setup-services.js';
 
 /** Files in the top of a data folder that are never uploaded (as the original). */
@@ -61,6 +71,9 @@ export function createJourneyServices({
   let session: BackendSession | undefined;
   // The ratings file's key in the data bucket, as the last upload left it.
   let uploadedDataFile: string | undefined;
+  // The data the last upload used, written to the config with the
+  // hyperparameters: the config then names what was trained on.
+  let chosenData: { dataPath: string; dataFile: string } | undefined;
   const recommenders = new Map<string, Promise<Recommender>>();
   const preferences = openPreferences({ env });
   let configPath = '';
@@ -81,28 +94,45 @@ export function createJourneyServices({
     }
     return session;
   };
-  // Recent runs come from several configs, each with its own backend.
+  // Recent runs come from several configs, and each ran on the backend
+  // recorded with it, which its config may no longer name.
   const otherBackends = new Map<string, Promise<BackendSession>>();
-  const backendOfConfig = (file: string | undefined) => {
-    if (!file || path.resolve(file) === path.resolve(configPath)) {
-      return backend();
-    }
-    let opened = otherBackends.get(file);
+  const backendOfRecentRun = (run: PreferredRun) => {
+    const file = path.resolve(run.configPath);
+    const sameConfig = file === path.resolve(configPath);
+    if (sameConfig && run.backend === loaded?.backend) return backend();
+    const key = `${run.backend} ${file}`;
+    let opened = otherBackends.get(key);
     if (!opened) {
-      opened = loadConfig(file).then((c) => openBackend(c.settings, env));
-      otherBackends.set(file, opened);
+      const settings =
+        sameConfig && loaded
+          ? Promise.resolve(loaded)
+          : loadConfig(file).then((c) => c.settings);
+      opened = settings.then((s) =>
+        openBackend({ ...s, backend: run.backend }, env),
+      );
+      opened.catch(() => otherBackends.delete(key));
+      otherBackends.set(key, opened);
     }
     return opened;
+  };
+  /** A run started from this machine is followed on its own backend. */
+  const backendOfRun = (runId: string) => {
+    const recorded = preferences.findRun(runId);
+    return recorded ? backendOfRecentRun(recorded) : backend();
   };
 
   return {
     loadedSettings: () => loaded,
 
     async loadSettings(file) {
-      const config = await loadConfig(file);
+      // A missing file: the defaults, written when the setup is saved
+      // (headless commands refuse a missing config before they get here).
+      const config = await loadConfig(file, { missingAsDefault: true });
       loaded = config.settings;
       configPath = config.path;
       session = undefined;
+      otherBackends.clear();
       preferences.addRecentConfig(config.path);
       for (const note of config.notes) debugLog('config note:', note);
       return toJourneySettings(config.settings);
@@ -136,29 +166,62 @@ export function createJourneyServices({
       });
       loaded = config.settings;
       session = undefined;
+      otherBackends.clear();
     },
 
     async saveHyperparameters(file, hyperparameters) {
-      const config = await updateHyperparameters(file, hyperparameters);
+      let data = {};
+      if (chosenData && loaded) {
+        const { dataPath, dataFile } = chosenData;
+        if (path.resolve(dataPath) !== loaded.localDataDir) {
+          await updateSetup(file, {
+            localDataDir: storedDataPath(file, dataPath),
+          });
+        }
+        data = {
+          dataFile,
+          itemTitlesFile: await keptIfPresent(
+            dataPath,
+            loaded.hyperparameters.itemTitlesFile,
+          ),
+        };
+      }
+      const config = await updateHyperparameters(file, {
+        ...hyperparameters,
+        ...data,
+      });
       loaded = config.settings;
     },
 
     async inspectData(target, options) {
+      if (loaded?.dataUpload === 'existing' && !(await exists(target))) {
+        // Nothing is uploaded: the local copy need not be here.
+        return notInspected(target, loaded, options.delimiter);
+      }
       return inspectData(await ratingsFileIn(target, loaded), options);
     },
 
     async uploadData({ settings, dataPath, inspection, onProgress, signal }) {
+      // The trainer would refuse --device cuda only once the run started.
+      await checkLocalCompute(requireLoaded(loaded), configPath, signal);
       const { storage } = await backend();
       const bucket = requireBucket(settings.dataBucket, 'data');
       const prefix = loaded?.dataPrefix ?? '';
+      const mode = loaded?.dataUpload ?? 'add';
+      if (mode === 'existing') {
+        // Listed, never created: a bucket without the data is refused.
+        const isFolder = await looksLikeFolder(dataPath);
+        const key = dataKeyOf(dataPath, inspection.file, isFolder);
+        const there = await storage.listObjects(bucket, prefix, signal);
+        const existing = existingData(there, bucket, prefix, key);
+        uploadedDataFile = key;
+        chosenData = { dataPath, dataFile: isFolder ? key : '' };
+        return existing;
+      }
       const isFolder = (await fs.stat(dataPath)).isDirectory();
       await storage.ensureBucket(bucket, signal);
-      const mode = loaded?.dataUpload ?? 'add';
       const there = await storage.listObjects(bucket, prefix, signal);
-      if (mode === 'existing') {
-        uploadedDataFile = settings.dataFile;
-        return existingData(there, bucket, prefix, settings.dataFile);
-      }
+      const removed = mode === 'replace' ? there.length : undefined;
       if (mode === 'replace' && there.length > 0) {
         await storage.deleteObjects(
           bucket,
@@ -178,12 +241,12 @@ export function createJourneyServices({
         onProgress,
         signal,
       });
-      uploadedDataFile = isFolder
-        ? toKey(path.relative(dataPath, inspection.file))
-        : path.basename(dataPath);
+      uploadedDataFile = dataKeyOf(dataPath, inspection.file, isFolder);
+      chosenData = { dataPath, dataFile: isFolder ? uploadedDataFile : '' };
       return {
         objects: objects.length,
         bytes: objects.reduce((sum, o) => sum + o.bytes, 0),
+        ...(removed !== undefined && { removed }),
       };
     },
 
@@ -231,18 +294,18 @@ export function createJourneyServices({
     },
 
     async followRun(runId, handlers, signal) {
-      const { backend: training } = await backend();
+      const { backend: training } = await backendOfRun(runId);
       return training.follow(runId, handlers, signal);
     },
 
     async cancelRun(runId, signal) {
-      const { backend: training } = await backend();
+      const { backend: training } = await backendOfRun(runId);
       await training.cancel(runId, signal);
     },
 
     async fetchResults({ runId, settings, logOnly, onProgress, signal }) {
       const full = requireLoaded(loaded);
-      const { backend: training, storage } = await backend();
+      const { backend: training, storage } = await backendOfRun(runId);
       const results = await training.results(runId, signal);
       const stagingDir = settings.stagingDir;
       const downloaded = await downloadResults(storage, results, stagingDir, {
@@ -305,23 +368,20 @@ export function createJourneyServices({
           backend: run.backend,
           startedAt: run.startedAt,
           configPath: run.configPath,
-          status: await statusOf(run.id, run.configPath),
+          status: await statusOf(run),
         });
       }
       return runs;
 
-      async function statusOf(
-        id: string,
-        runConfig: string | undefined,
-      ): Promise<RecentRun['status']> {
+      async function statusOf(run: PreferredRun): Promise<RecentRun['status']> {
         try {
-          const { backend: training } = await backendOfConfig(runConfig);
-          return (await training.status(id, signal)).status;
+          const { backend: training } = await backendOfRecentRun(run);
+          return (await training.status(run.id, signal)).status;
         } catch (error) {
-          // A run its backend no longer knows (or cannot be asked about)
-          // is shown as failed; resuming it says why.
-          debugLog(`recent run ${id}: no status:`, error);
-          return 'failed';
+          debugLog(`recent run ${run.id} on ${run.backend}: no status:`, error);
+          // Unknown to its backend, or its backend cannot be asked now:
+          // neither says the run failed. Resuming it says why.
+          return error instanceof RunNotFoundError ? 'not found' : 'unknown';
         }
       }
     },
@@ -355,6 +415,75 @@ function existingData(
     bytes: objects.reduce((sum, o) => sum + o.bytes, 0),
     existing: true,
   };
+}
+
+/**
+ * The ratings file's key in the data bucket, as an upload of `dataPath`
+ * leaves it: a folder goes up whole, a file alone by its name.
+ */
+function dataKeyOf(dataPath: string, file: string, isFolder: boolean): string {
+  return isFolder
+    ? toKey(path.relative(dataPath, file))
+    : path.basename(dataPath);
+}
+
+/**
+ * `upload: existing` with no local copy of the data: nothing to inspect,
+ * and nothing needed, since the bucket's data is used as it is. The file
+ * is where the config's data would be; the delimiter is the config's.
+ */
+function notInspected(
+  target: string,
+  settings: Settings,
+  delimiter: string | undefined,
+): DataInspection {
+  const file = hasDataExtension(target)
+    ? path.resolve(target)
+    : path.resolve(
+        target,
+        settings.hyperparameters.dataFile || DEFAULT_DATA_FILE,
+      );
+  return {
+    file,
+    bytes: 0,
+    delimiter: delimiterChars(delimiter ?? settings.hyperparameters.delimiter),
+    hasHeader: false,
+    encoding: 'utf-8',
+    columns: [],
+    roles: {},
+    users: 0,
+    items: 0,
+    interactions: 0,
+    rows: 0,
+    duplicates: 0,
+    singleInteractionUsers: 0,
+    preview: [],
+    errors: [],
+    warnings: [
+      {
+        message:
+          `${target} is not here, so it was not inspected: the data ` +
+          'bucket is used as it is (upload: existing).',
+      },
+    ],
+  };
+}
+
+/** A folder, or a path that is not there and has no data file's name. */
+async function looksLikeFolder(target: string): Promise<boolean> {
+  if (await exists(target)) return isDirectory(target);
+  return !hasDataExtension(target);
+}
+
+async function exists(target: string): Promise<boolean> {
+  return (await fs.stat(target).catch(() => undefined)) !== undefined;
+}
+
+/** `dataPath` as the config stores it: relative to its folder, or absolute. */
+function storedDataPath(configFile: string, dataPath: string): string {
+  if (path.isAbsolute(dataPath)) return dataPath;
+  const configDir = path.dirname(path.resolve(configFile));
+  return path.relative(configDir, path.resolve(dataPath)) || '.';
 }
 
 /**

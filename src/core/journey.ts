@@ -3,6 +3,7 @@
  * they (and the effects) send.
  */
 import type { TransferProgress } from '../services/types.js';
+import { ExitCode, MaxrecError } from './errors.js';
 import type {
   CodeArchive,
   JourneySettings,
@@ -12,6 +13,7 @@ import type {
   UploadResult,
 } from './ports.js';
 import type {
+  BackendName,
   DataInspection,
   Hyperparameters,
   Recommendation,
@@ -85,6 +87,11 @@ export interface JourneyContext {
   hyperparameterErrors: Partial<Record<HyperparameterField, string>>;
   archive: CodeArchive | null;
   runId: string | null;
+  /**
+   * The backend a run reopened from Home ran on, which the config may no
+   * longer name; unset for a run started in this session.
+   */
+  runBackend?: BackendName;
   run: RunSnapshot | null;
   statusHistory: StatusSample[];
   /** The epochs of the current trial (all epochs without HPO). */
@@ -99,6 +106,11 @@ export interface JourneyContext {
   /** The trainer's own error event, the best reason when a run fails. */
   trainerError: string | null;
   logTail: string[];
+  /**
+   * What the backend says about following the run itself (a service not
+   * answering, retried), in order; the headless output prints each once.
+   */
+  followNotices: string[];
   download: TransferState | null;
   results: RunResultsSummary | null;
   recommendUserId: string;
@@ -118,8 +130,16 @@ export interface JourneyInput {
 export type JourneyEvent =
   /** `endAfterSetup`: `maxrec setup`, whose journey ends once it is saved. */
   | { type: 'NEW_TRAINING'; endAfterSetup?: boolean }
-  /** `configPath`: the run's own config, when it differs from this one. */
-  | { type: 'RESUME'; runId: string; configPath?: string }
+  /**
+   * `configPath`: the run's own config, when it differs from this one;
+   * `backend`: the backend the run ran on.
+   */
+  | {
+      type: 'RESUME';
+      runId: string;
+      configPath?: string;
+      backend?: BackendName;
+    }
   | { type: 'RUN_HEADLESS'; mode: HeadlessMode; runId?: string }
   | { type: 'QUIT' }
   | { type: 'BACK' }
@@ -154,6 +174,7 @@ export type ProgressEvent =
 /** Sent by the followRun actor. */
 export type FollowEvent =
   | { type: 'RUN_LOG_LINE'; line: string }
+  | { type: 'RUN_NOTICE'; message: string }
   | { type: 'TRAINER_EVENT'; event: TrainerEvent }
   | { type: 'RUN_STATUS'; snapshot: RunSnapshot }
   | { type: 'FOLLOW_DONE'; snapshot: RunSnapshot }
@@ -161,3 +182,25 @@ export type FollowEvent =
 
 /** Lines of the log kept for the monitor's tail. */
 export const LOG_TAIL_LINES = 200;
+
+/**
+ * A run its backend does not know: its folder is gone, or the service was
+ * reset or deleted it. Nothing of it can be followed, cancelled or fetched.
+ */
+export class RunNotFoundError extends MaxrecError {
+  readonly runId: string;
+
+  constructor(runId: string, message: string, hint: string) {
+    super(ExitCode.invocation, message, { hint });
+    this.name = 'RunNotFoundError';
+    this.runId = runId;
+  }
+}
+
+/**
+ * A run opened from Home rather than started in this session: only a run
+ * started here has its code archive in the context (Home's NO_RUN clears it).
+ */
+export function runOpenedFromHome(context: JourneyContext): boolean {
+  return context.archive === null;
+}

@@ -90,6 +90,7 @@ export function initialContext(input: JourneyInput): JourneyContext {
     endEvent: null,
     trainerError: null,
     logTail: [],
+    followNotices: [],
     download: null,
     results: null,
     recommendUserId: '',
@@ -194,6 +195,16 @@ export const journeySetup = setup({
       endEvent: null,
       trainerError: null,
       logTail: [],
+      followNotices: [],
+    }),
+    /** Shown in the log tail too, where the app user looks. */
+    appendFollowNotice: assign(({ context, event }) => {
+      if (event.type !== 'RUN_NOTICE') return {};
+      const tail = [...context.logTail, event.message];
+      return {
+        logTail: tail.slice(-LOG_TAIL_LINES),
+        followNotices: [...context.followNotices, event.message].slice(-100),
+      };
     }),
     appendLogLine: assign(({ context, event }) => {
       if (event.type !== 'RUN_LOG_LINE') return {};

@@ -60,6 +60,8 @@ export interface UploadResult {
   bytes: number;
   /** Nothing was sent: the bucket's data is used as it is. */
   existing?: boolean;
+  /** In replace mode, the objects removed from under the prefix first. */
+  removed?: number;
 }
 
 export interface CodeArchive {
@@ -84,7 +86,8 @@ export interface RunResultsSummary {
 /** A run the user started before, for "resume a recent run". */
 export interface RecentRun {
   id: string;
-  status: RunStatus;
+  /** 'not found': its backend does not know it; 'unknown': not reachable. */
+  status: RunStatus | 'not found' | 'unknown';
   backend: BackendName;
   startedAt?: number;
   configPath?: string;
@@ -94,6 +97,8 @@ export interface FollowHandlers {
   onLogLine: (line: string) => void;
   onTrainerEvent: (event: TrainerEvent) => void;
   onStatus: (snapshot: RunSnapshot) => void;
+  /** About the following itself, not the run: a service retried, say. */
+  onNotice?: (message: string) => void;
 }
 
 export interface JourneyServices {

@@ -4,7 +4,11 @@
  * value), and the hint the footer shows for it. Text fields type their own
  * characters, so screens with one bind no printable keys here.
  */
-import type { JourneyContext, JourneyEvent } from '../core/journey.js';
+import {
+  runOpenedFromHome,
+  type JourneyContext,
+  type JourneyEvent,
+} from '../core/journey.js';
 import type { KeyPress } from './keys.js';
 
 export type ScreenId =
@@ -172,7 +176,14 @@ export const KEYMAP: Record<ScreenId, Binding[]> = {
     {
       keys: ['return', 'escape', 'q'],
       command: ev('EXIT'),
+      hint: 'Enter back to Home',
+      hintWhen: runOpenedFromHome,
+    },
+    {
+      keys: [],
+      command: ev('EXIT'),
       hint: 'Enter exit',
+      hintWhen: (context) => !runOpenedFromHome(context),
     },
     { keys: ['ctrl+c'], command: ev('EXIT') },
   ],

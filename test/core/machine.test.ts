@@ -675,3 +675,84 @@ describe('journey machine: headless', () => {
     expect(exitCodeOf(snapshot)).toBe(3);
   });
 });
+
+describe('journey machine: the data chosen and refused', () => {
+  const done = (journey: Journey) =>
+    waitFor(journey.actor, (s) => s.status === 'done', { timeout: 2000 });
+
+  it('headless, data with errors names the file read and the one to pick', async () => {
+    const fake = new FakeJourneyServices();
+    fake.answers.inspection = {
+      ...brokenInspectionFixture,
+      file: '/tmp/x/lastfm/artists.dat',
+      errors: [{ message: 'no user has 2 or more interactions' }],
+      warnings: [
+        {
+          message:
+            'user_artists.dat in the same folder looks like interactions: pick it.',
+        },
+      ],
+    };
+    const journey = start(fake);
+    journey.actor.send({ type: 'RUN_HEADLESS', mode: 'prepare' });
+    const snapshot = await done(journey);
+    expect(exitCodeOf(snapshot)).toBe(4);
+    expect(snapshot.context.error?.message).toBe(
+      'The data cannot be used: artists.dat: no user has 2 or more interactions',
+    );
+    expect(snapshot.context.error?.hint).toMatch(
+      /^user_artists\.dat in the same folder looks like interactions: pick it\./,
+    );
+  });
+
+  it('the settings name the data uploaded, not the one of Setup', async () => {
+    const journey = start();
+    const { actor } = journey;
+    await at(journey, 'home.ready');
+    actor.send({ type: 'NEW_TRAINING' });
+    actor.send({ type: 'SUBMIT' });
+    await at(journey, 'data.choosing');
+    actor.send({ type: 'DATA_PATH_CHANGE', path: '/tmp/x/ml100k' });
+    actor.send({ type: 'SUBMIT' });
+    await at(journey, 'data.reviewed');
+    actor.send({ type: 'SUBMIT' });
+    await at(journey, 'hyperparameters.editing');
+    expect(actor.getSnapshot().context.settings?.localDataDir).toBe(
+      '/tmp/x/ml100k',
+    );
+  });
+
+  it('an upload refused for cuda shows the error; Esc goes back to Setup', async () => {
+    const fake = new FakeJourneyServices();
+    const journey = start(fake);
+    const { actor } = journey;
+    await at(journey, 'home.ready');
+    actor.send({ type: 'NEW_TRAINING' });
+    actor.send({ type: 'SETUP_CHANGE', patch: { compute: 'cuda' } });
+    actor.send({ type: 'SUBMIT' });
+    await at(journey, 'data.choosing');
+    actor.send({ type: 'SUBMIT' });
+    await at(journey, 'data.reviewed');
+    fake.hold('uploadData');
+    actor.send({ type: 'SUBMIT' });
+    await waitFor(actor, () => fake.isWaiting('uploadData'));
+    fake.fail(
+      'uploadData',
+      new MaxrecError(
+        2,
+        "The config's compute is cuda, but no CUDA device is visible to torch.",
+        {
+          hint: 'Train on the CPU: run `maxrec setup cfg.yaml --compute cpu`.',
+        },
+      ),
+    );
+    await at(journey, 'data.reviewed');
+    const { error } = actor.getSnapshot().context;
+    expect(error?.message).toMatch(/no CUDA device/);
+    expect(error?.hint).toMatch(/^Press Esc to go back to Setup/);
+    expect(actor.getSnapshot().status).toBe('active');
+    actor.send({ type: 'BACK' });
+    expect(isIn(actor.getSnapshot(), 'setup.editing')).toBe(true);
+    expect(actor.getSnapshot().context.error).toBeNull();
+  });
+});

@@ -115,6 +115,65 @@ describe('monitor', () => {
     );
   });
 
+  it("during HPO counts trials, not the trial's epochs, and times what is left", async () => {
+    const journey = startJourney();
+    const follower = await watchRun(journey);
+    const app = await renderApp(journey);
+    const [start] = trainerEventsFixture(20);
+    follower.handlers.onTrainerEvent({ ...start!, hpo: true } as never);
+    const epoch = (trial: number, n: number, of: number) =>
+      follower.handlers.onTrainerEvent({
+        event: 'epoch',
+        epoch: n,
+        epochs: of,
+        loss: 0.3,
+        val_hr: 0.6,
+        val_ndcg: 0.35,
+        seconds: 5,
+        samples_per_second: 1000,
+        trial,
+      });
+    const trialEnded = (trial: number, seconds: number) =>
+      follower.handlers.onTrainerEvent({
+        event: 'trial',
+        trial,
+        trials: 12,
+        params: { epochs: trial === 2 ? 9 : 6 },
+        val_hr: trial === 2 ? 0.7 : 0.6,
+        val_ndcg: 0.4,
+        state: 'complete',
+        seconds,
+      });
+    for (const trial of [1, 2, 3]) {
+      epoch(trial, 1, 2);
+      epoch(trial, 2, 2);
+      trialEnded(trial, 20);
+    }
+    epoch(4, 1, 2);
+    epoch(4, 2, 2);
+    let screen = await waitForFrame(app, 'trial 4 of 12');
+    // Not the trial's 2/2 epochs at 100%: 3 of 12 trials done. Left: the
+    // running trial's 20 - 10 s, 8 more trials of 20 s, and the final
+    // training timed as two complete trials.
+    expect(screen).toMatch(
+      /Trials +█+░+ +25% +3\/12 done · trial 4 of 12, epoch 2\/2 · .*left ~3m 30s/,
+    );
+    expect(screen).not.toContain('100%');
+
+    // The final training's pretraining: now the epoch bar, of the chosen 9.
+    follower.handlers.onTrainerEvent({
+      event: 'phase',
+      phase: 'pretrain',
+      epoch: 1,
+      epochs: 5,
+      loss: 0.5,
+      seconds: 3,
+    });
+    screen = await waitForFrame(app, 'pretraining 1/5');
+    expect(screen).toMatch(/Epoch +░+ +0% +0\/9 · pretraining 1\/5/);
+    expect(screen).not.toContain('trial 4 of 12');
+  });
+
   it('shows the refit (epochs without validation) on the epoch line', async () => {
     const journey = startJourney();
     const follower = await watchRun(journey);
@@ -153,7 +212,7 @@ describe('monitor', () => {
     await waitForFrame(app, 'Training failed: line 7: no item id');
   });
 
-  it('a run that ends cancelled stays on screen until Enter', async () => {
+  it('a run opened from Home that ends cancelled stays on screen until Enter, then Home', async () => {
     const journey = startJourney();
     const follower = await watchRun(journey);
     const app = await renderApp(journey);
@@ -164,8 +223,9 @@ describe('monitor', () => {
     });
     const screen = await waitForFrame(app, 'Run run-0001 was cancelled.');
     expect(screen).toContain('Cancelled by the user.');
-    expect(screen).toContain('Enter exit');
+    expect(screen).toContain('Enter back to Home');
+    expect(screen).not.toContain('Enter exit');
     await press(app, KEYS.enter);
-    await waitFor(journey.actor, (s) => s.value === 'cancelled');
+    await journey.reach('home.ready');
   });
 });

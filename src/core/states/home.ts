@@ -1,7 +1,32 @@
 /** Home: load the config, list recent runs, choose what to do. */
 import { assign } from 'xstate';
 import { ExitCode } from '../errors.js';
+import type { JourneyContext } from '../journey.js';
 import { journeySetup, toJourneyError } from '../machine-setup.js';
+import type { JourneySettings } from '../ports.js';
+import type { BackendName } from '../types.js';
+
+/**
+ * Nothing of the run watched last: a run opened next, or Home, starts
+ * afresh (a run started in this session is known by its archive).
+ */
+export const NO_RUN = {
+  runId: null,
+  runBackend: undefined,
+  run: null,
+  archive: null,
+  statusHistory: [],
+  download: null,
+  results: null,
+} satisfies Partial<JourneyContext>;
+
+/** The settings as a reopened run shows them: on the backend it ran on. */
+function onRunBackend(
+  settings: JourneySettings,
+  backend: BackendName | undefined,
+): JourneySettings {
+  return backend ? { ...settings, backend } : settings;
+}
 
 /** Where a headless command or a resume goes once the settings are in. */
 const routeAfterLoading = [
@@ -31,10 +56,13 @@ export const homeState = journeySetup.createStateConfig({
         src: 'loadSettings',
         input: ({ context }) => ({ configPath: context.configPath }),
         onDone: {
-          actions: assign(({ event }) => {
+          actions: assign(({ context, event }) => {
             const settings = event.output;
             return {
-              settings,
+              settings:
+                context.runId === null
+                  ? settings
+                  : onRunBackend(settings, context.runBackend),
               setup: {
                 backend: settings.backend,
                 localDataDir: settings.localDataDir,
@@ -93,9 +121,10 @@ export const homeState = journeySetup.createStateConfig({
             actions: [
               'clearMessages',
               assign(({ event }) => ({
+                ...NO_RUN,
                 configPath: event.configPath,
                 runId: event.runId,
-                run: null,
+                runBackend: event.backend,
               })),
             ],
           },
@@ -103,7 +132,14 @@ export const homeState = journeySetup.createStateConfig({
             target: '#journey.monitor',
             actions: [
               'clearMessages',
-              assign(({ event }) => ({ runId: event.runId, run: null })),
+              assign(({ context, event }) => ({
+                ...NO_RUN,
+                runId: event.runId,
+                runBackend: event.backend,
+                settings:
+                  context.settings &&
+                  onRunBackend(context.settings, event.backend),
+              })),
             ],
           },
         ],

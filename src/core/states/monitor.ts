@@ -1,23 +1,37 @@
 /**
  * Monitor: follow a run. Ctrl+C once stops watching (the run goes on), a
  * second time asks whether to cancel the run. In the app, a run that ends
- * cancelled or failed stays on screen (`ended`) until the user leaves.
+ * cancelled or failed stays on screen (`ended`) until the user leaves: back
+ * to Home for a run opened from there, with the exit code of a failed or
+ * cancelled run (5, as the original) for one started in this session. A run
+ * its backend does not know goes back to Home with why.
  */
 import { and, assign, not } from 'xstate';
 import { ExitCode } from '../errors.js';
-import type { JourneyContext } from '../journey.js';
+import {
+  RunNotFoundError,
+  runOpenedFromHome,
+  type JourneyContext,
+} from '../journey.js';
 import {
   journeySetup,
   resumeCommand,
   toJourneyError,
 } from '../machine-setup.js';
 import type { RunSnapshot } from '../types.js';
+import { NO_RUN } from './home.js';
 
 type Done = { snapshot: RunSnapshot };
 const ended =
   (status: RunSnapshot['status']) =>
   ({ event }: { event: unknown }) =>
     (event as Done).snapshot.status === status;
+
+const runNotFound = ({ event }: { event: { error?: unknown } }) =>
+  event.error instanceof RunNotFoundError;
+
+const openedFromHome = ({ context }: { context: JourneyContext }) =>
+  runOpenedFromHome(context);
 
 function detachedNotice(context: JourneyContext): string {
   const id = context.runId ?? '';
@@ -36,6 +50,7 @@ export const monitorState = journeySetup.createStateConfig({
       },
       on: {
         RUN_LOG_LINE: { actions: 'appendLogLine' },
+        RUN_NOTICE: { actions: 'appendFollowNotice' },
         TRAINER_EVENT: { actions: 'recordTrainerEvent' },
         RUN_STATUS: { actions: 'recordStatus' },
         FOLLOW_DONE: [
@@ -75,6 +90,22 @@ export const monitorState = journeySetup.createStateConfig({
         ],
         FOLLOW_ERROR: [
           {
+            // Nothing to follow, cancel or come back to.
+            guard: and([runNotFound, 'headless']),
+            target: '#journey.failed',
+            actions: assign(({ event }) => ({
+              error: toJourneyError(event.error, ExitCode.invocation),
+            })),
+          },
+          {
+            guard: runNotFound,
+            target: '#journey.home',
+            actions: assign(({ event }) => ({
+              ...NO_RUN,
+              error: toJourneyError(event.error, ExitCode.invocation),
+            })),
+          },
+          {
             // The run may well go on where it runs: say how to come back.
             guard: 'headless',
             target: '#journey.failed',
@@ -111,6 +142,12 @@ export const monitorState = journeySetup.createStateConfig({
     ended: {
       on: {
         EXIT: [
+          {
+            // Home lists the run with how it ended; a new training starts there.
+            guard: openedFromHome,
+            target: '#journey.home',
+            actions: assign({ ...NO_RUN, error: null, notice: null }),
+          },
           {
             guard: ({ context }) => context.run?.status === 'cancelled',
             target: '#journey.cancelled',

@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { ExitCode, MaxrecError } from '../../core/errors.js';
+import { RunNotFoundError } from '../../core/journey.js';
 import type { RunSnapshot, RunStatus } from '../../core/types.js';
 import { errorCode } from '../fs-errors.js';
 import { runsDirectory } from '../paths.js';
@@ -142,9 +143,13 @@ export function snapshotOf(record: LocalRunRecord): RunSnapshot {
  * The error for an id with no run, as the original said it, with where this
  * machine's runs can be seen.
  */
-export function unknownRun(id: string, root?: string): MaxrecError {
-  const folder = root ? `, or list the folder ${runsDirectory(root)}` : '';
-  return new MaxrecError(ExitCode.invocation, `unknown training id ${id}`, {
-    hint: `See your recent runs on the home screen of \`maxrec\`${folder}.`,
-  });
+export function unknownRun(id: string, root?: string): RunNotFoundError {
+  const where = root
+    ? `look for it in ${runsDirectory(root)}`
+    : 'see your recent runs on the home screen of `maxrec`';
+  return new RunNotFoundError(
+    id,
+    `unknown training id ${id}: this machine has no run folder for it.`,
+    `Start a new training, or ${where}.`,
+  );
 }

@@ -2,6 +2,7 @@ import { isIn } from '../../core/state-path.js';
 import { Box, Text } from 'ink';
 import { useRef, useState } from 'react';
 import type { JourneyEvent } from '../../core/journey.js';
+import type { RecentRun } from '../../core/ports.js';
 import type { JourneySnapshot } from '../hooks/use-journey.js';
 import { useLocalCommands, useUi } from '../ui-context.js';
 
@@ -14,15 +15,20 @@ function choicesOf(context: JourneySnapshot['context']): Choice[] {
   return [
     { label: 'New training', event: { type: 'NEW_TRAINING' } },
     ...context.recentRuns.slice(0, 5).map((run) => ({
-      label: `Resume run ${run.id} (${run.status}, ${run.backend})`,
+      label: `Resume run ${run.id} (${statusWord(run.status)}, ${run.backend})`,
       event: {
         type: 'RESUME',
         runId: run.id,
         configPath: run.configPath,
+        backend: run.backend,
       } as JourneyEvent,
     })),
     { label: 'Quit', event: { type: 'QUIT' } },
   ];
+}
+
+function statusWord(status: RecentRun['status']): string {
+  return status === 'unknown' ? 'status unknown' : status;
 }
 
 export function HomeScreen({ snapshot }: { snapshot: JourneySnapshot }) {

@@ -1,11 +1,15 @@
+import { runOpenedFromHome } from '../../core/journey.js';
 import { isIn } from '../../core/state-path.js';
 import { Box, Text } from 'ink';
 import { resumeCommand } from '../../core/machine-setup.js';
 import {
+  finalTraining,
   formatCounts,
   formatDuration,
   runTimeLeft,
+  searchProgress,
   summarizeEpochs,
+  type SearchProgress,
 } from '../../core/progress.js';
 import { isFinal } from '../../core/types.js';
 import { LogTail } from '../components/log-tail.js';
@@ -103,11 +107,28 @@ function boxOf(
         ...(failed && error?.hint
           ? [{ text: error.hint, kind: 'detail' as const }]
           : []),
-        { text: 'Enter exit', kind: 'keys', color: theme.muted },
+        {
+          text: runOpenedFromHome(context)
+            ? 'Enter back to Home'
+            : 'Enter exit',
+          kind: 'keys',
+          color: theme.muted,
+        },
       ],
     };
   }
   return null;
+}
+
+/** '3/12 done · trial 4 of 12, epoch 2/9': the search, while it runs. */
+function searchText(search: SearchProgress): string {
+  const epoch = search.epoch
+    ? `, epoch ${search.epoch.epoch}/${search.epoch.epochs}`
+    : '';
+  return search.done >= search.total
+    ? `${search.done}/${search.total} done · final training next`
+    : `${search.done}/${search.total} done · trial ${search.running} of ` +
+        `${search.total}${epoch}`;
 }
 
 export function MonitorScreen({ snapshot }: { snapshot: JourneySnapshot }) {
@@ -118,11 +139,26 @@ export function MonitorScreen({ snapshot }: { snapshot: JourneySnapshot }) {
     context.run?.status ?? context.statusHistory.at(-1)?.status ?? 'pending';
   const ended = isFinal(status);
   // The run's own count; the config's only for a run started here.
-  const knownTotal =
+  const maxEpochs =
     context.startEvent?.epochs ??
-    context.epochs.at(-1)?.epochs ??
     (context.archive ? context.hyperparameters.epochs : null);
-  const summary = summarizeEpochs(context.epochs, knownTotal ?? undefined);
+  // During HPO the bar counts trials; the epoch bar is the final training's,
+  // shown once it starts, without the trials' epochs.
+  const search = searchProgress({
+    hpo: context.startEvent?.hpo ?? false,
+    epochs: context.epochs,
+    trials: context.trials,
+    phases: context.phases,
+    ended,
+  });
+  const final = finalTraining({
+    epochs: context.epochs,
+    trials: context.trials,
+    maxEpochs,
+  });
+  const shownEpochs = search ? context.epochs : final.epochs;
+  const knownTotal = final.totalEpochs;
+  const summary = summarizeEpochs(shownEpochs, knownTotal ?? undefined);
   const totalText =
     knownTotal === null && !summary.latest ? '–' : summary.total;
   // A run reopened from Home is replayed: its status samples are of the
@@ -136,19 +172,29 @@ export function MonitorScreen({ snapshot }: { snapshot: JourneySnapshot }) {
       : null;
   // Pretraining or the refit, while one runs: epochs without validation.
   const phase = context.currentPhase;
-  const left = runTimeLeft({
-    epochs: context.epochs,
-    totalEpochs: knownTotal,
-    phase,
-    ended,
-  });
+  const left = search
+    ? search.secondsLeft
+    : runTimeLeft({
+        epochs: final.epochs,
+        totalEpochs: knownTotal,
+        phase,
+        ended,
+      });
   const phaseText = phase
     ? ` · ${phase.phase === 'refit' ? 'refit' : 'pretraining'} ${phase.epoch}/${phase.epochs}`
     : '';
-  const epochDetail =
-    `${summary.done}/${totalText}${phaseText} · ` +
+  const timing =
     `elapsed ${formatDuration(elapsed)} · ` +
     `left ${left === null ? '–' : `~${formatDuration(left)}`}`;
+  const barLabel = search ? 'Trials' : 'Epoch';
+  const barFraction = search
+    ? search.done / search.total
+    : summary.total > 0
+      ? summary.done / summary.total
+      : 0;
+  const epochDetail = search
+    ? `${searchText(search)} · ${timing}`
+    : `${summary.done}/${totalText}${phaseText} · ${timing}`;
   const cancelling = isIn(snapshot, 'monitor.cancelling');
   const box = boxOf(snapshot, theme);
   const trials = context.trials.slice(-MAX_TRIAL_ROWS);
@@ -218,9 +264,9 @@ export function MonitorScreen({ snapshot }: { snapshot: JourneySnapshot }) {
         </Text>
       ) : null}
       <Text wrap="truncate-end">
-        {label(`Epoch`)}
+        {label(barLabel)}
         <ProgressBar
-          fraction={summary.total > 0 ? summary.done / summary.total : 0}
+          fraction={barFraction}
           // The figures matter more than the bar: it gives way to them.
           width={Math.max(
             MIN_BAR_WIDTH,
