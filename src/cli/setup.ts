@@ -6,10 +6,8 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  createJourneyServices,
-  keptIfPresent,
-} from '../app/journey-services.js';
+import { keptIfPresent } from '../app/data-files.js';
+import { createJourneyServices } from '../app/journey-services.js';
 import { ExitCode, MaxrecError } from '../core/errors.js';
 import { isIn } from '../core/state-path.js';
 import type { BackendName } from '../core/types.js';
