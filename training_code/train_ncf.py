@@ -191,15 +191,22 @@ def run(args: argparse.Namespace) -> int:
         duplicates=data.duplicates,
         epochs=hp.epochs,
         hpo=args.hpo,
+        trials=args.hpo_trials if args.hpo else 0,
         device=args.device,
         read_seconds=read_seconds,
     )
 
     # Build and train: optionally search first, then train with the chosen values.
+    search_seconds = 0.0
     if args.hpo:
         say(f"Searching hyperparameters: {args.hpo_trials} trials, judged on validation NDCG@10")
+        tick = time.perf_counter()
         hp = search(split, hp, args.device, args.hpo_trials)
-        say(f"Best: {hp.as_dict()}; retraining with these values")
+        search_seconds = time.perf_counter() - tick
+        say(
+            f"Best: {hp.as_dict()} after {search_seconds:.0f}s of search; "
+            "retraining with these values"
+        )
     result = fit(split, hp, args.device, on_epoch=report_epoch, on_pretrain_epoch=report_pretrain)
     final = result
     if args.refit:
@@ -238,6 +245,7 @@ def run(args: argparse.Namespace) -> int:
     used = parameters(args, hp, data, split) | {"trained_epochs": final.epochs_run}
     scores = metrics(data, split, result, test_hr, test_ndcg) | {
         "train_seconds": train_seconds,
+        "search_seconds": search_seconds,
         "refit_epochs": final.epochs_run if final is not result else 0,
     }
     # Every item each user has in the file, for serving's exclude_seen: the held-out
@@ -253,6 +261,7 @@ def run(args: argparse.Namespace) -> int:
         val_ndcg=result.val_ndcg,
         epochs_run=result.epochs_run,
         train_seconds=train_seconds,
+        search_seconds=search_seconds,
     )
     say(f"Saved the model to {output}")
     return 0

@@ -85,7 +85,10 @@ export function runTimeLeft(progress: {
   return phaseLeft + totalEpochs * phase.seconds;
 }
 
-/** train_ncf.py's --hpo_trials default; the app does not pass the flag. */
+/**
+ * train_ncf.py's --hpo_trials default: the count for an older run's log,
+ * whose start event does not say it, until a trial event does.
+ */
 export const TRAINER_HPO_TRIALS = 12;
 
 /** Where a hyperparameter search stands, while it runs. */
@@ -112,10 +115,12 @@ const mean = (values: readonly number[]) =>
  * epoch event outside any trial. Time left: the trials still to run at the
  * mean trial's time, less what the running one has spent, plus the final
  * training, timed as two complete trials (it trains the chosen values on
- * validation once, then refits for the epochs it chose).
+ * validation once, then refits for the epochs it chose). The trial count:
+ * the trial events', else the start event's `trials` (`plannedTrials`).
  */
 export function searchProgress(run: {
   hpo: boolean;
+  plannedTrials?: number | undefined;
   epochs: readonly EpochSummary[];
   trials: readonly TrialSummary[];
   phases: readonly PhaseEvent[];
@@ -129,7 +134,11 @@ export function searchProgress(run: {
     return null;
   }
   const done = trials.length;
-  const total = Math.max(trials.at(-1)?.trials ?? TRAINER_HPO_TRIALS, done);
+  const planned =
+    run.plannedTrials !== undefined && run.plannedTrials > 0
+      ? run.plannedTrials
+      : TRAINER_HPO_TRIALS;
+  const total = Math.max(trials.at(-1)?.trials ?? planned, done);
   const latest = inTrials.at(-1);
   const running =
     latest?.trial !== undefined && latest.trial > done
@@ -220,23 +229,36 @@ export function describeEpochsRun(run: {
 
 /**
  * How long it took: the trainer's train_seconds (pretraining, the epochs and
- * the refit), and with HPO the whole, search included, when every trial's
- * event was seen: '18s (1m 58s with the 12-trial search)'.
+ * the refit), and with HPO the whole, search included: '18s (1m 58s with the
+ * 12-trial search)'. The search's time is the trainer's search_seconds; an
+ * older run's log lacks it, and then the trials' own times stand for it when
+ * every trial's event was seen. The count: the trial events', else the start
+ * event's `trials` (`plannedTrials`).
  */
 export function describeTrainingTime(run: {
   trainSeconds: number | undefined;
   trials: readonly TrialSummary[];
+  searchSeconds?: number | undefined;
+  plannedTrials?: number | undefined;
 }): string {
   const training = formatDuration(run.trainSeconds);
-  const total = run.trials.at(-1)?.trials;
-  const seen = new Set(run.trials.map((t) => t.trial)).size;
-  if (run.trainSeconds === undefined || total === undefined || seen < total) {
-    return training;
+  if (run.trainSeconds === undefined) return training;
+  const total = run.trials.at(-1)?.trials ?? run.plannedTrials;
+  let search: number | null = null;
+  if (run.searchSeconds !== undefined && run.searchSeconds > 0) {
+    search = run.searchSeconds;
+  } else if (
+    total !== undefined &&
+    new Set(run.trials.map((t) => t.trial)).size >= total
+  ) {
+    search = run.trials.reduce((sum, t) => sum + t.seconds, 0);
   }
-  const search = run.trials.reduce((sum, t) => sum + t.seconds, 0);
+  if (search === null || search === 0) return training;
+  const counted =
+    total !== undefined && total > 0 ? `the ${total}-trial` : 'the';
   return (
-    `${training} (${formatDuration(search + run.trainSeconds)} with the ` +
-    `${total}-trial search)`
+    `${training} (${formatDuration(search + run.trainSeconds)} with ` +
+    `${counted} search)`
   );
 }
 

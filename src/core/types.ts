@@ -92,6 +92,8 @@ export type TrainerEvent =
       duplicates: number;
       epochs: number;
       hpo: boolean;
+      /** HPO trials to run, 0 without HPO; absent from older runs' logs. */
+      trials?: number;
       device: string;
       read_seconds: number;
     }
@@ -134,6 +136,8 @@ export type TrainerEvent =
       val_ndcg: number;
       epochs_run: number;
       train_seconds: number;
+      /** The HPO search's wall time, 0 without HPO; absent from older logs. */
+      search_seconds?: number;
     }
   | { event: 'error'; code: number; message: string };
 
@@ -164,6 +168,8 @@ export interface TrainedModelMetrics {
   interactions: number;
   epochs_run: number;
   train_seconds: number;
+  /** The HPO search's wall time (0 without --hpo; absent from older models). */
+  search_seconds?: number;
   [key: string]: unknown;
 }
 

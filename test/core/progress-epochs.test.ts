@@ -161,6 +161,42 @@ describe('describeTrainingTime', () => {
       describeTrainingTime({ trainSeconds: 18, trials: [trial(2, 40)] }),
     ).toBe('18s');
   });
+
+  it("prefers the trainer's search_seconds, trials missed or not", () => {
+    // The search's wall time counts more than the trials' own seconds.
+    expect(
+      describeTrainingTime({
+        trainSeconds: 18,
+        trials: [trial(2, 40)],
+        searchSeconds: 110,
+      }),
+    ).toBe('18s (2m 08s with the 3-trial search)');
+    // No trial event seen: the start event's count, else none.
+    expect(
+      describeTrainingTime({
+        trainSeconds: 18,
+        trials: [],
+        searchSeconds: 110,
+        plannedTrials: 12,
+      }),
+    ).toBe('18s (2m 08s with the 12-trial search)');
+    expect(
+      describeTrainingTime({
+        trainSeconds: 18,
+        trials: [],
+        searchSeconds: 110,
+      }),
+    ).toBe('18s (2m 08s with the search)');
+    // Without HPO the trainer says 0 for both.
+    expect(
+      describeTrainingTime({
+        trainSeconds: 18,
+        trials: [],
+        searchSeconds: 0,
+        plannedTrials: 0,
+      }),
+    ).toBe('18s');
+  });
 });
 
 describe('searchProgress', () => {
@@ -210,6 +246,30 @@ describe('searchProgress', () => {
     expect(search?.total).toBe(12);
     // 4 epochs of 3 s make a trial: 12 - 3 left, 11 more, two for the final.
     expect(search?.secondsLeft).toBe(9 + 11 * 12 + 2 * 12);
+  });
+
+  it("takes the start event's trial count until a trial event says it", () => {
+    const first = searchProgress({
+      ...base,
+      plannedTrials: 4,
+      epochs: [trialEpoch(1, 1, 3)],
+      trials: [],
+    });
+    expect(first?.total).toBe(4);
+    // 12 s a trial: 12 - 3 left, 3 more, two for the final training.
+    expect(first?.secondsLeft).toBe(9 + 3 * 12 + 2 * 12);
+    expect(
+      searchProgress({ ...base, plannedTrials: 4, epochs: [], trials: [] }),
+    ).toMatchObject({ done: 0, total: 4, running: 1, secondsLeft: null });
+    // A trial event's count wins over the start event's.
+    expect(
+      searchProgress({
+        ...base,
+        plannedTrials: 4,
+        epochs: [],
+        trials: [ended(1, 20)],
+      })?.total,
+    ).toBe(10);
   });
 
   it('is null without HPO and once the final training has begun', () => {

@@ -83,7 +83,8 @@ def test_shipped_command_trains_on_the_sample_layout(tmp_path):
     assert refit and all(e["phase"] == "refit" for e in refit)
     assert [e["epoch"] for e in refit] == list(range(1, refit[0]["epochs"] + 1))
     assert set(refit[0]) == {"event", "phase", "epoch", "epochs", "loss", "seconds"}
-    assert events[0]["users"] > 0 and events[0]["hpo"] is False
+    assert events[0]["users"] > 0 and events[0]["hpo"] is False and events[0]["trials"] == 0
+    assert events[-1]["search_seconds"] == 0
     assert set(events[1]) == {
         "event",
         "epoch",
@@ -109,6 +110,7 @@ def test_shipped_command_trains_on_the_sample_layout(tmp_path):
         "interactions",
         "epochs_run",
         "train_seconds",
+        "search_seconds",
     ):
         assert key in metrics
     assert metrics["hit_rate_at_10"] == pytest.approx(events[-1]["test_hr"], abs=1e-6)
@@ -127,6 +129,27 @@ def test_shipped_command_trains_on_the_sample_layout(tmp_path):
         names = set(archive.getnames())
     assert {f"trained_model/{name}" for name in EXPECTED} <= names
     assert all(name.startswith("trained_model") for name in names)
+
+
+def test_hpo_counts_its_trials_first_and_times_the_search(write, tmp_path, capsys):
+    # 30 users with 6 of 20 items each: enough to split and evaluate, seconds to train.
+    lines = [f"u{u},i{(u * 7 + k * 3) % 20},5,{k}" for u in range(30) for k in range(6)]
+    path = write("tiny.csv", "\n".join(lines) + "\n")
+    output = tmp_path / "trained_model"
+    flags = ["--epoch", "1", "--batch_size", "256", "--hpo", "--hpo_trials", "2"]
+    assert train_ncf.main(["--data", str(path), "--output", str(output), *flags]) == 0
+
+    out = capsys.readouterr().out
+    events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    start, end = events[0], events[-1]
+    trials = [e for e in events if e["event"] == "trial"]
+    # The count comes before any trial event; the search's time with the end.
+    assert start["event"] == "start" and start["hpo"] is True and start["trials"] == 2
+    assert [t["trial"] for t in trials] == [1, 2]
+    assert end["event"] == "end" and end["search_seconds"] > 0
+    assert end["search_seconds"] >= sum(t["seconds"] for t in trials) - 1e-3
+    metrics = json.loads((output / "metrics.json").read_text())
+    assert metrics["search_seconds"] == pytest.approx(end["search_seconds"], abs=1e-6)
 
 
 def test_script_exit_codes(tmp_path):

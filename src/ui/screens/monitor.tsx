@@ -58,6 +58,7 @@ export function MonitorScreen({ snapshot }: { snapshot: JourneySnapshot }) {
   // shown once it starts, without the trials' epochs.
   const search = searchProgress({
     hpo: context.startEvent?.hpo ?? false,
+    plannedTrials: context.startEvent?.trials,
     epochs: context.epochs,
     trials: context.trials,
     phases: context.phases,

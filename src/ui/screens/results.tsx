@@ -134,6 +134,8 @@ export function ResultsScreen({ snapshot }: { snapshot: JourneySnapshot }) {
     describeTrainingTime({
       trainSeconds: metrics?.train_seconds ?? end?.train_seconds,
       trials: context.trials,
+      searchSeconds: metrics?.search_seconds ?? end?.search_seconds,
+      plannedTrials: context.startEvent?.trials,
     }) +
     (metrics ? ` · ${formatCounts(metrics)}` : '');
   const files = results
