@@ -13,7 +13,10 @@ import { ExitCode, MaxrecError } from '../core/errors.js';
 import { RunNotFoundError } from '../core/journey.js';
 import { DEFAULT_HYPERPARAMETERS } from '../core/types.js';
 import {
+  hyperparameterChanges,
   loadConfig,
+  saveConfig,
+  setupChanges,
   updateHyperparameters,
   updateSetup,
 } from '../services/config/config-file.js';
@@ -141,56 +144,61 @@ export function createJourneyServices({
     },
 
     async saveSetup(file, setup) {
-      if (loaded && path.resolve(setup.localDataDir) !== loaded.localDataDir) {
-        // Another data folder: its own ratings file, unless it has the same.
-        await updateHyperparameters(file, {
-          dataFile: await keptIfPresent(
-            setup.localDataDir,
-            loaded.hyperparameters.dataFile,
-          ),
-          itemTitlesFile: await keptIfPresent(
-            setup.localDataDir,
-            loaded.hyperparameters.itemTitlesFile,
-          ),
-        });
-      }
-      const config = await updateSetup(file, {
-        backend: setup.backend,
-        localDataDir: setup.localDataDir,
-        dataBucket: setup.dataBucket || undefined,
-        resultsBucket: setup.resultsBucket || undefined,
-        compute: setup.compute,
-        // Empty means "leave as it is": an endpoint must be a URL.
-        cosEndpoint: setup.cosEndpoint || undefined,
-        spaceId: setup.spaceId || undefined,
-        wmlUrl: setup.wmlUrl || undefined,
-        cosInstance: setup.cosInstance || undefined,
-      });
+      // Another data folder: its own ratings file, unless it has the same;
+      // in the same write, so that a refused setup changes nothing.
+      const dataFiles =
+        loaded && path.resolve(setup.localDataDir) !== loaded.localDataDir
+          ? hyperparameterChanges({
+              dataFile: await keptIfPresent(
+                setup.localDataDir,
+                loaded.hyperparameters.dataFile,
+              ),
+              itemTitlesFile: await keptIfPresent(
+                setup.localDataDir,
+                loaded.hyperparameters.itemTitlesFile,
+              ),
+            })
+          : {};
+      const config = await updateSetup(
+        file,
+        {
+          backend: setup.backend,
+          localDataDir: setup.localDataDir,
+          dataBucket: setup.dataBucket || undefined,
+          resultsBucket: setup.resultsBucket || undefined,
+          compute: setup.compute,
+          // Empty means "leave as it is": an endpoint must be a URL.
+          cosEndpoint: setup.cosEndpoint || undefined,
+          spaceId: setup.spaceId || undefined,
+          wmlUrl: setup.wmlUrl || undefined,
+          cosInstance: setup.cosInstance || undefined,
+        },
+        { alsoChange: dataFiles },
+      );
       loaded = config.settings;
       session = undefined;
       otherBackends.clear();
     },
 
     async saveHyperparameters(file, hyperparameters) {
-      let data = {};
-      if (chosenData && loaded) {
-        const { dataPath, dataFile } = chosenData;
-        if (path.resolve(dataPath) !== loaded.localDataDir) {
-          await updateSetup(file, {
-            localDataDir: storedDataPath(file, dataPath),
-          });
-        }
-        data = {
-          dataFile,
-          itemTitlesFile: await keptIfPresent(
-            dataPath,
-            loaded.hyperparameters.itemTitlesFile,
-          ),
-        };
+      if (!chosenData || !loaded) {
+        loaded = (await updateHyperparameters(file, hyperparameters)).settings;
+        return;
       }
-      const config = await updateHyperparameters(file, {
+      // The data trained on, with the values, in one write.
+      const { dataPath, dataFile } = chosenData;
+      const values = hyperparameterChanges({
         ...hyperparameters,
-        ...data,
+        dataFile,
+        itemTitlesFile: await keptIfPresent(
+          dataPath,
+          loaded.hyperparameters.itemTitlesFile,
+        ),
+      });
+      const config = await saveConfig(file, {
+        ...values,
+        ...(path.resolve(dataPath) !== loaded.localDataDir &&
+          setupChanges({ localDataDir: storedDataPath(file, dataPath) })),
       });
       loaded = config.settings;
     },

@@ -9,6 +9,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -128,6 +129,31 @@ describe('the data screen choice', () => {
     await again.loadSettings(config, signal);
     const reread = await again.inspectData(saved.localDataDir, options);
     expect(reread.file).toBe(path.join(ml100k, 'u.data'));
+  });
+});
+
+describe('a refused setup', () => {
+  it('leaves the config as it was, data file included', async () => {
+    const first = folderWith('first', { 'plays.tsv': interactions() });
+    const second = folderWith('second', { 'u.data': interactions() });
+    const config = await configFor('refused.yaml', { localDataDir: first });
+    await updateHyperparameters(config, { dataFile: 'plays.tsv' });
+    const before = readFileSync(config, 'utf8');
+    const services = createJourneyServices();
+    const settings = await services.loadSettings(config, signal);
+    // Another folder (whose files differ) and one bucket for both.
+    await expect(
+      services.saveSetup(
+        config,
+        {
+          ...settings,
+          localDataDir: second,
+          resultsBucket: settings.dataBucket,
+        },
+        signal,
+      ),
+    ).rejects.toMatchObject({ exitCode: 3 });
+    expect(readFileSync(config, 'utf8')).toBe(before);
   });
 });
 

@@ -160,28 +160,32 @@ async function makeFolder(folder: string): Promise<void> {
   }
 }
 
+export type HyperparameterChoices = Partial<Hyperparameters> & {
+  dataFile?: string;
+  itemTitlesFile?: string;
+};
+
+/** The `train.hyperparameters` keys for the editor's values (unset: kept). */
+export function hyperparameterChanges(h: HyperparameterChoices): ConfigChanges {
+  return definedOnly({
+    [SETTING_KEYS.epochs]: h.epochs,
+    [SETTING_KEYS.batchSize]: h.batchSize,
+    [SETTING_KEYS.factors]: h.factors,
+    [SETTING_KEYS.learningRate]: h.learningRate,
+    [SETTING_KEYS.delimiter]:
+      h.delimiter === undefined ? undefined : typedDelimiter(h.delimiter),
+    [SETTING_KEYS.hpo]: h.hpo,
+    [SETTING_KEYS.dataFile]: h.dataFile,
+    [SETTING_KEYS.itemTitlesFile]: h.itemTitlesFile,
+  });
+}
+
 /** Write the hyperparameter editor's values to `train.hyperparameters`. */
 export function updateHyperparameters(
   configPath: string,
-  h: Partial<Hyperparameters> & {
-    dataFile?: string;
-    itemTitlesFile?: string;
-  },
+  h: HyperparameterChoices,
 ): Promise<LoadedConfig> {
-  return saveConfig(
-    configPath,
-    definedOnly({
-      [SETTING_KEYS.epochs]: h.epochs,
-      [SETTING_KEYS.batchSize]: h.batchSize,
-      [SETTING_KEYS.factors]: h.factors,
-      [SETTING_KEYS.learningRate]: h.learningRate,
-      [SETTING_KEYS.delimiter]:
-        h.delimiter === undefined ? undefined : typedDelimiter(h.delimiter),
-      [SETTING_KEYS.hpo]: h.hpo,
-      [SETTING_KEYS.dataFile]: h.dataFile,
-      [SETTING_KEYS.itemTitlesFile]: h.itemTitlesFile,
-    }),
-  );
+  return saveConfig(configPath, hyperparameterChanges(h));
 }
 
 /** What the setup step writes; unset fields are left as they are. */
@@ -223,14 +227,23 @@ export function updateSetup(
     sameBucketsHint?: string;
   } = {},
 ): Promise<LoadedConfig> {
-  const changes: ConfigChanges = { ...options.alsoChange };
-  for (const [name, value] of Object.entries(choices)) {
-    changes[SETTING_KEYS[name as keyof SetupChoices]] = value;
-  }
-  return saveConfig(configPath, definedOnly(changes), {
+  const changes = definedOnly({
+    ...options.alsoChange,
+    ...setupChanges(choices),
+  });
+  return saveConfig(configPath, changes, {
     check: ({ settings }) =>
       refuseSameBuckets(settings, options.sameBucketsHint),
   });
+}
+
+/** The keys for the setup step's choices (unset: kept). */
+export function setupChanges(choices: SetupChoices): ConfigChanges {
+  const changes: ConfigChanges = {};
+  for (const [name, value] of Object.entries(choices)) {
+    changes[SETTING_KEYS[name as keyof SetupChoices]] = value;
+  }
+  return definedOnly(changes);
 }
 
 /**
