@@ -2,6 +2,7 @@
  * Picks the storage and training backend that a config names: local and
  * IBM Cloud are built; Ray would implement the same interfaces.
  */
+import path from 'node:path';
 import { ExitCode, MaxrecError } from '../core/errors.js';
 import type { Settings } from '../services/config/schema.js';
 import { debugLog } from '../services/debug-log.js';
@@ -9,7 +10,8 @@ import { LocalBackend } from '../services/local/local-backend.js';
 import { runPaths } from '../services/local/run-store.js';
 import { resolveDataDirectory } from '../services/paths.js';
 import { ensurePythonEnv, torchSeesCuda } from '../services/python-env.js';
-import { checkStagingFolder } from '../services/results.js';
+import { reasonOf } from '../services/fs-errors.js';
+import { checkStagingFolder, probeWritable } from '../services/results.js';
 import type { StorageService, TrainingBackend } from '../services/types.js';
 
 export interface BackendSession {
@@ -57,12 +59,19 @@ export async function openBackend(
  * What a headless run checks before it inspects or uploads anything: the
  * backend (its settings, secrets, and for ibm that the API key signs in),
  * the buckets, the run id to resume (unknown: exit 1), CUDA for a local
- * GPU run (exit 2), and that the results can land in the staging folder
- * (exit 6) rather than finding out after the whole training.
+ * GPU run (exit 2), that the code archive can be written beside the config
+ * (exit 4), and that the results can land in the staging folder (exit 6),
+ * for the modes that download them, rather than finding out after the
+ * upload or the whole training.
  */
 export async function checkBeforeTraining(
   settings: Settings,
-  options: { configPath: string; trainingId?: string },
+  options: {
+    configPath: string;
+    trainingId?: string;
+    /** prepare downloads nothing: the staging folder is not its concern. */
+    downloads?: boolean;
+  },
 ): Promise<void> {
   let session: BackendSession | undefined;
   if (settings.backend !== 'local') {
@@ -75,8 +84,28 @@ export async function checkBeforeTraining(
     await session.backend.status(options.trainingId);
   } else {
     await checkLocalCompute(settings, options.configPath);
+    await checkArchiveFolder(options.configPath);
   }
-  await checkStagingFolder(settings.stagingDir);
+  if (options.downloads ?? true) await checkStagingFolder(settings.stagingDir);
+}
+
+/** The code archive is written beside the config, after the upload. */
+async function checkArchiveFolder(configPath: string): Promise<void> {
+  const folder = path.dirname(path.resolve(configPath));
+  try {
+    await probeWritable(folder);
+  } catch (error) {
+    throw new MaxrecError(
+      ExitCode.data,
+      `The config's folder ${folder}, where the code archive is written, ` +
+        `cannot be written: ${reasonOf(error)}. Nothing was uploaded or ` +
+        'started.',
+      {
+        hint: 'Copy the config to a folder you can write and run it from there.',
+        cause: error,
+      },
+    );
+  }
 }
 
 /** Both buckets named, and different: results never land in the data. */

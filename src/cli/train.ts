@@ -43,7 +43,11 @@ export async function trainCommand(
   }
   if (mode === 'clean') return clean(configPath, output);
   const { settings } = await loadConfig(configPath);
-  await checkBeforeTraining(settings, { configPath, trainingId });
+  await checkBeforeTraining(settings, {
+    configPath,
+    trainingId,
+    downloads: mode !== 'prepare',
+  });
   const { context } = await runHeadlessJourney({
     ...options,
     mode,

@@ -31,15 +31,8 @@ export const STAGING_DIR_KEY = 'process.0.params.staging_dir';
  * removes what it created. MaxrecError (exit 6) naming the key otherwise.
  */
 export async function checkStagingFolder(stagingDir: string): Promise<void> {
-  const created: string[] = [];
   try {
-    created.push(...(await makeFolders(stagingDir)));
-    const probe = path.join(
-      stagingDir,
-      `.maxrec-write-check-${randomBytes(4).toString('hex')}`,
-    );
-    await fs.writeFile(probe, '');
-    await fs.rm(probe, { force: true });
+    await probeWritable(stagingDir);
   } catch (error) {
     throw new MaxrecError(
       ExitCode.download,
@@ -50,9 +43,26 @@ export async function checkStagingFolder(stagingDir: string): Promise<void> {
         cause: error,
       },
     );
+  }
+}
+
+/**
+ * Throws the file system's error when a file cannot be written in
+ * `folder` (created for the test and removed again if it was not there).
+ */
+export async function probeWritable(folder: string): Promise<void> {
+  const created: string[] = [];
+  try {
+    created.push(...(await makeFolders(folder)));
+    const probe = path.join(
+      folder,
+      `.maxrec-write-check-${randomBytes(4).toString('hex')}`,
+    );
+    await fs.writeFile(probe, '');
+    await fs.rm(probe, { force: true });
   } finally {
-    for (const folder of created.reverse()) {
-      await fs.rmdir(folder).catch(() => undefined);
+    for (const made of created.reverse()) {
+      await fs.rmdir(made).catch(() => undefined);
     }
   }
 }

@@ -84,6 +84,24 @@ describe('checked before anything is uploaded', () => {
     expect(uploaded()).toBe(false);
   });
 
+  it('prepare, which downloads nothing, does not ask for a staging folder', async () => {
+    writeFileSync(path.join(ws.dir, 'not-a-folder-either'), '');
+    const config = configWith('staging-prepare.yaml', [
+      [
+        'staging_dir: training_output/',
+        'staging_dir: not-a-folder-either/out/',
+      ],
+    ]);
+    // Its own buckets: the other checks here expect nothing uploaded.
+    const home = path.join(ws.dir, 'prepare-home');
+    const result = await runCli(['train', config, 'prepare'], {
+      cwd: ws.dir,
+      env: { ...ws.env, MAXREC_HOME: home },
+    });
+    expect(result.stderr).not.toContain('staging_dir');
+    expect(result.code).toBe(0);
+  });
+
   it('compute cuda that torch does not see exits 2 naming the fix', async () => {
     // The real environment's python, except that it sees no CUDA device.
     const python = path.join(ws.dir, 'python-without-cuda');
