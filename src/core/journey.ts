@@ -78,6 +78,8 @@ export interface JourneyContext {
   /** The setup screen's IBM Cloud lookup: its lists, choices and keys. */
   ibmLookup: IbmLookup;
   recentRuns: RecentRun[];
+  /** While Home asks the backends how the recent runs stand. */
+  lookingUpRuns: boolean;
   dataPath: string;
   inspectProgress: { bytesRead: number; bytesTotal: number } | null;
   inspection: DataInspection | null;

@@ -71,6 +71,7 @@ export function initialContext(input: JourneyInput): JourneyContext {
     },
     ibmLookup: NO_IBM_LOOKUP,
     recentRuns: [],
+    lookingUpRuns: false,
     dataPath: '',
     inspectProgress: null,
     inspection: null,

@@ -25,6 +25,22 @@ function withRecentRuns() {
 }
 
 describe('Home lists recent runs', () => {
+  it('says it is looking them up until the backends answer', async () => {
+    const fake = new FakeJourneyServices();
+    let answer: (runs: []) => void = () => {};
+    fake.services.listRecentRuns = () =>
+      new Promise((resolve) => {
+        answer = resolve;
+      });
+    const journey = startJourney(fake);
+    const app = await renderApp(journey);
+    await waitForFrame(app, 'Looking up your recent runs…');
+    answer([]);
+    await waitFor(journey.actor, (s) => !s.context.lookingUpRuns);
+    await tick();
+    expect(frame(app)).not.toContain('Looking up');
+  });
+
   it('with "not found" for a run its backend does not know', async () => {
     const journey = withRecentRuns();
     const app = await renderApp(journey);

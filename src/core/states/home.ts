@@ -91,14 +91,18 @@ export const homeState = journeySetup.createStateConfig({
     // A transient step so that RUN_HEADLESS received while loading counts.
     routing: { always: routeAfterLoading },
     ready: {
+      entry: assign({ lookingUpRuns: true }),
       invoke: {
         src: 'listRecentRuns',
         input: () => ({}),
         onDone: {
-          actions: assign(({ event }) => ({ recentRuns: event.output })),
+          actions: assign(({ event }) => ({
+            recentRuns: event.output,
+            lookingUpRuns: false,
+          })),
         },
         // Recent runs are a convenience: without them home still works.
-        onError: {},
+        onError: { actions: assign({ lookingUpRuns: false }) },
       },
       on: {
         NEW_TRAINING: {

@@ -69,6 +69,9 @@ export function HomeScreen({ snapshot }: { snapshot: JourneySnapshot }) {
             {choice.label}
           </Text>
         ))}
+        {context.lookingUpRuns ? (
+          <Text color={theme.muted}>Looking up your recent runs…</Text>
+        ) : null}
       </Box>
     </Box>
   );
