@@ -201,7 +201,11 @@ function warningsOf(
   }
   if (inspection.singleInteractionUsers > 0) {
     warnings.push({
-      message: `${inspection.singleInteractionUsers} user(s) have a single interaction: trained on, not evaluated.`,
+      message:
+        inspection.singleInteractionUsers === 1
+          ? '1 user has a single interaction: trained on, not evaluated.'
+          : `${inspection.singleInteractionUsers} users have a single ` +
+            'interaction: trained on, not evaluated.',
     });
   }
   return warnings;

@@ -187,7 +187,7 @@ def sniff(path: Path, delimiter: str | None, columns: dict[str, str | None]) -> 
     elif not any(len(split_line(ln, delimiter)) >= 2 for ln in lines):
         guess = sniff_delimiter(lines)
         hint = (
-            f"the file looks {show(guess)!r}-separated: pass --delimiter '{show(guess)}'"
+            f"the file looks '{show(guess)}'-separated: pass --delimiter '{show(guess)}'"
             if guess
             else "pass the delimiter the file uses with --delimiter"
         )
