@@ -74,8 +74,10 @@ In another shell:
   export ML_APIKEY=${wml.apiKey}
   export AWS_ACCESS_KEY_ID=${s3.accessKeyId} AWS_SECRET_ACCESS_KEY=${s3.secretAccessKey}
   export MAXREC_POLL_MS=1000
+  export MAXREC_IAM_URL=${wml.iamUrl}
   export MAXREC_RESOURCE_CONTROLLER_URL=${account.resourceControllerUrl}
   export MAXREC_DATA_PLATFORM_URL=${account.dataPlatformUrl}
+  export ML_ENV=${wml.url}
   maxrec setup sandbox.yaml --backend ibm --data-bucket sandbox-data \\
     --results-bucket sandbox-results --compute cpu \\
     --cos-endpoint ${s3.endpoint} --location ${s3.location} \\
@@ -85,7 +87,11 @@ In another shell:
 
 In the app's setup, "IBM Cloud" looks up the sample account: group
 Default, WML sandbox-wml, space sandbox-space, COS sandbox-cos and its
-credential sandbox-credential (the S3 server's keys).
+credential sandbox-credential (the S3 server's keys). MAXREC_IAM_URL signs
+in at this IAM; picking sandbox-wml saves its region's real URL as
+backend.ibm.wml_url, and ML_ENV sends runs to this WML server instead.
+COS keys picked there are used by that session; in another shell, source
+the cos-keys.sh it writes or keep the AWS_* exports above.
 
 Ctrl+C here stops the servers.`);
 

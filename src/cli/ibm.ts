@@ -206,22 +206,49 @@ export function openPlatform(
   wmlUrl?: string,
 ): IbmPlatformClient {
   const apiKey = requireApiKey(env, 'maxrec ibm');
+  // A flag wins; its environment variable is the default.
+  const iamUrl = flags.iamUrl ?? (env['MAXREC_IAM_URL'] || undefined);
+  const resourceControllerUrl =
+    flags.resourceControllerUrl ??
+    (env['MAXREC_RESOURCE_CONTROLLER_URL'] || undefined);
+  const dataPlatformUrl =
+    flags.dataPlatformUrl ?? (env['MAXREC_DATA_PLATFORM_URL'] || undefined);
   // The key and the token never go anywhere in the clear.
   requireSecureUrls(
     [
-      ['--iam-url', flags.iamUrl],
-      ['--resource-controller-url', flags.resourceControllerUrl],
-      ['--data-platform-url', flags.dataPlatformUrl],
+      [source('--iam-url', 'MAXREC_IAM_URL', flags.iamUrl), iamUrl],
+      [
+        source(
+          '--resource-controller-url',
+          'MAXREC_RESOURCE_CONTROLLER_URL',
+          flags.resourceControllerUrl,
+        ),
+        resourceControllerUrl,
+      ],
+      [
+        source(
+          '--data-platform-url',
+          'MAXREC_DATA_PLATFORM_URL',
+          flags.dataPlatformUrl,
+        ),
+        dataPlatformUrl,
+      ],
       ['--wml-url (or ML_ENV)', wmlUrl],
     ],
     ExitCode.invocation,
   );
   return new IbmPlatformClient({
-    tokens: new IamTokenSource({ apiKey, iamUrl: flags.iamUrl }),
-    resourceControllerUrl: flags.resourceControllerUrl,
-    dataPlatformUrl: flags.dataPlatformUrl,
+    // MAXREC_IAM_URL is already in iamUrl, under the flag.
+    tokens: new IamTokenSource({ apiKey, iamUrl, env: {} }),
+    resourceControllerUrl,
+    dataPlatformUrl,
     wmlUrl,
   });
+}
+
+/** Where a URL came from, for a refusal: the flag, or its variable. */
+function source(flag: string, variable: string, given?: string): string {
+  return given === undefined ? variable : flag;
 }
 
 interface TableRow {

@@ -276,14 +276,25 @@ export async function main(
         'and COS instances, deployment spaces, and COS HMAC keys, new or ' +
         'from an existing credential',
     );
-  // Each takes the service URLs, for tests and private clouds.
+  // Each takes the service URLs, for tests and private clouds; a flag's
+  // environment variable is its default (read in ibm.ts, so that a
+  // refusal names where the URL came from).
   const ibmCommand = (name: string, description: string) =>
     ibm
       .command(name)
       .description(description)
-      .option('--iam-url <url>', 'the IAM token service (rarely changed)')
-      .option('--resource-controller-url <url>', 'the resource controller')
-      .option('--data-platform-url <url>', 'the Watson Data API (spaces)')
+      .option(
+        '--iam-url <url>',
+        'the IAM token service (rarely changed; default: MAXREC_IAM_URL)',
+      )
+      .option(
+        '--resource-controller-url <url>',
+        'the resource controller (default: MAXREC_RESOURCE_CONTROLLER_URL)',
+      )
+      .option(
+        '--data-platform-url <url>',
+        'the Watson Data API, spaces (default: MAXREC_DATA_PLATFORM_URL)',
+      )
       .option('--json', 'print JSON lines');
 
   ibmCommand('groups', 'list the resource groups the API key sees').action(

@@ -236,6 +236,66 @@ describe('maxrec ibm instances', () => {
     expect(result.stderr).toMatch(/--iam-url .* is not an https:\/\/ URL/);
   });
 
+  it('takes the URLs from MAXREC_*_URL when no flag names them', async () => {
+    const env = {
+      ...ws.env,
+      MAXREC_IAM_URL: server.iamUrl,
+      MAXREC_RESOURCE_CONTROLLER_URL: server.resourceControllerUrl,
+      MAXREC_DATA_PLATFORM_URL: server.dataPlatformUrl,
+    };
+    const opts = { cwd: ws.dir, env, timeoutMs: 60_000 };
+    const groups = await runCli(['ibm', 'groups', '--json'], opts);
+    expect(groups.code).toBe(0);
+    expect(jsonLines(groups.stdout).map((g) => g['name'])).toContain(
+      'research',
+    );
+    const spaces = await runCli(['ibm', 'spaces', '--json'], opts);
+    expect(spaces.code).toBe(0);
+    expect(jsonLines(spaces.stdout)).toHaveLength(server.spaces.length);
+  });
+
+  it('a flag wins over its MAXREC_*_URL', async () => {
+    // Nothing listens there: reaching it would fail the lookup.
+    const nowhere = 'http://127.0.0.1:9';
+    const result = await runCli(
+      [
+        'ibm',
+        'instances',
+        '--json',
+        '--iam-url',
+        server.iamUrl,
+        '--resource-controller-url',
+        server.resourceControllerUrl,
+      ],
+      {
+        cwd: ws.dir,
+        env: {
+          ...ws.env,
+          MAXREC_IAM_URL: nowhere,
+          MAXREC_RESOURCE_CONTROLLER_URL: nowhere,
+        },
+        timeoutMs: 60_000,
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(jsonLines(result.stdout)).toHaveLength(server.instances.length);
+  });
+
+  it('refuses a plain-http MAXREC_RESOURCE_CONTROLLER_URL, naming it', async () => {
+    const result = await runCli(['ibm', 'groups'], {
+      cwd: ws.dir,
+      env: {
+        ...ws.env,
+        MAXREC_IAM_URL: server.iamUrl,
+        MAXREC_RESOURCE_CONTROLLER_URL: 'http://192.0.2.2:8099',
+      },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /MAXREC_RESOURCE_CONTROLLER_URL .* is not an https:\/\/ URL/,
+    );
+  });
+
   it('a 403 exits 2 with the message and request id', async () => {
     server.failNext('GET', '/v2/resource_instances', 403);
     const result = await ibm(['instances']);

@@ -111,6 +111,21 @@ describe('buckets', () => {
     expect(error.exitCode).toBe(2);
     expect(`${error.message} ${error.hint}`).not.toContain('wrong-secret');
   });
+
+  it('listing a bucket that does not exist is exit 4, naming it and where', async () => {
+    const bucket = bucketName('none');
+    const error = (await storage()
+      .listObjects(bucket, 'data/')
+      .catch((e: unknown) => e)) as MaxrecError;
+    expect(error).toBeInstanceOf(MaxrecError);
+    expect(error.exitCode).toBe(4);
+    expect(error.message).toContain(
+      `The bucket ${bucket} does not exist at ${server.endpoint.replace(/\/$/, '')}`,
+    );
+    expect(error.message).not.toMatch(/NoSuchBucket|404/);
+    expect(error.hint).toMatch(/bucket name/);
+    expect(error.hint).toContain('--data-upload add');
+  });
 });
 
 describe('uploads and downloads', () => {

@@ -188,6 +188,9 @@ export class CosStorage implements StorageService {
         }),
         signal,
       ).catch((error: unknown) => {
+        if (cosFields(error).code === 'NoSuchBucket') {
+          throw noSuchBucket(bucket, this.location, error);
+        }
         throw cosError(
           error,
           `listing ${bucket}/${prefix}`,
@@ -467,6 +470,27 @@ export class CosStorage implements StorageService {
       signal?.removeEventListener('abort', abort);
     }
   }
+}
+
+/** A bucket that is not there: the data is missing, not the network. */
+function noSuchBucket(
+  bucket: string,
+  location: string,
+  cause: unknown,
+): MaxrecError {
+  const { requestId } = cosFields(cause);
+  return new MaxrecError(
+    ExitCode.data,
+    `The bucket ${bucket} does not exist at ${location}` +
+      `${requestId ? ` (request id ${requestId})` : ''}.`,
+    {
+      hint:
+        'Check the bucket name in the config and the endpoint, or create ' +
+        'the bucket and upload the data: `maxrec setup CONFIG ' +
+        '--data-upload add`, then `maxrec train CONFIG prepare`.',
+      cause,
+    },
+  );
 }
 
 function taken(bucket: string, cause: unknown): MaxrecError {

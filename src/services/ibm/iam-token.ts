@@ -18,9 +18,28 @@ import pRetry from 'p-retry';
 import { ExitCode, MaxrecError } from '../../core/errors.js';
 import { debugLog } from '../debug-log.js';
 import { maskSecret } from '../mask-secret.js';
+import { requireSecureUrls } from '../secure-url.js';
 import { isTlsCode, tlsFailure } from './tls-errors.js';
 
 export const DEFAULT_IAM_URL = 'https://iam.cloud.ibm.com';
+/** Points every IAM sign-in elsewhere (a test server, a private cloud). */
+export const IAM_URL_VARIABLE = 'MAXREC_IAM_URL';
+
+export interface IamEnvironment {
+  MAXREC_IAM_URL?: string;
+}
+
+/**
+ * The IAM URL to sign in at: MAXREC_IAM_URL when set (over the config's
+ * backend.ibm.iam_url, as ML_ENV is over wml_url), else `configured`, else
+ * IBM's. MAXREC_IAM_URL must be https (plain http only to this machine):
+ * the API key travels to it.
+ */
+export function iamUrlFrom(env: IamEnvironment, configured?: string): string {
+  const override = env[IAM_URL_VARIABLE] || undefined;
+  requireSecureUrls([[IAM_URL_VARIABLE, override]], ExitCode.configuration);
+  return (override ?? configured ?? DEFAULT_IAM_URL).replace(/\/+$/, '');
+}
 const GRANT_TYPE = 'urn:ibm:params:oauth:grant-type:apikey';
 const FIVE_MINUTES_MS = 5 * 60_000;
 
@@ -47,6 +66,11 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 export interface IamTokenSourceOptions {
   apiKey: string;
   iamUrl?: string;
+  /**
+   * Read for MAXREC_IAM_URL, which wins over `iamUrl`; process.env unless
+   * given. `{}` where `iamUrl` already took it into account (a CLI flag).
+   */
+  env?: IamEnvironment;
   retries?: Partial<RetryPolicy>;
   timeoutMs?: number;
   /** Milliseconds since the epoch; injectable so tests can move time. */
@@ -90,7 +114,7 @@ export class IamTokenSource implements TokenProvider {
       });
     }
     this.apiKey = options.apiKey;
-    const base = (options.iamUrl ?? DEFAULT_IAM_URL).replace(/\/+$/, '');
+    const base = iamUrlFrom(options.env ?? process.env, options.iamUrl);
     if (!URL.canParse(base)) {
       throw new MaxrecError(
         ExitCode.configuration,

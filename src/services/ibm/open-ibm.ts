@@ -3,7 +3,8 @@
  * come from the environment only: ML_APIKEY or ML_APIKEY_FILE (IAM, for
  * WML and, without HMAC keys, for COS), AWS_ACCESS_KEY_ID and
  * AWS_SECRET_ACCESS_KEY (COS HMAC keys, which WML also needs to read and
- * write the buckets), ML_ENV (the WML URL, as the original read it).
+ * write the buckets), ML_ENV (the WML URL, as the original read it),
+ * MAXREC_IAM_URL (over backend.ibm.iam_url).
  */
 import { ExitCode, MaxrecError } from '../../core/errors.js';
 import type { Settings } from '../config/schema.js';
@@ -11,14 +12,18 @@ import { isSecureUrl } from '../secure-url.js';
 import { requireApiKey, type ApiKeyEnvironment } from './api-key.js';
 import { CosStorage, type CosCredentials } from './cos-storage.js';
 import { IbmBackend } from './ibm-backend.js';
-import { IamTokenSource } from './iam-token.js';
+import {
+  IamTokenSource,
+  iamUrlFrom,
+  type IamEnvironment,
+} from './iam-token.js';
 import {
   WmlClient,
   type HmacConnection,
   type IamConnection,
 } from './wml-client.js';
 
-export interface IbmEnvironment extends ApiKeyEnvironment {
+export interface IbmEnvironment extends ApiKeyEnvironment, IamEnvironment {
   ML_ENV?: string;
   AWS_ACCESS_KEY_ID?: string;
   AWS_SECRET_ACCESS_KEY?: string;
@@ -59,7 +64,7 @@ export function openIbmBackend(
     locationConstraint: ibm.location || undefined,
     region: ibm.signingRegion || undefined,
   });
-  const tokens = new IamTokenSource({ apiKey, iamUrl: ibm.iamUrl });
+  const tokens = new IamTokenSource({ apiKey, iamUrl: ibm.iamUrl, env });
   const wmlUrl = env.ML_ENV || ibm.wmlUrl;
   if (!isSecureUrl(wmlUrl)) {
     throw new MaxrecError(
@@ -137,6 +142,6 @@ function cosCredentials(
     kind: 'iam',
     apiKey,
     serviceInstanceId: settings.ibm.cosInstance,
-    iamUrl: `${settings.ibm.iamUrl}/identity/token`,
+    iamUrl: `${iamUrlFrom(env, settings.ibm.iamUrl)}/identity/token`,
   };
 }
