@@ -100,8 +100,8 @@ describe('createJourneyPrinter', () => {
     const { output, lines } = printed();
     const print = createJourneyPrinter(output);
     const watching = { monitor: 'watching' };
-    const first = 'WML not answering, retrying (2 of 5)';
-    const second = 'WML not answering, retrying (3 of 5)';
+    const first = 'WML not answering; trying again, attempt 2 of 5';
+    const second = 'WML not answering; trying again, attempt 3 of 5';
     print(snapshot(watching, { followNotices: [first] }));
     print(snapshot(watching, { followNotices: [first] }));
     print(snapshot(watching, { followNotices: [first, second] }));

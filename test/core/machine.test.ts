@@ -360,6 +360,8 @@ describe('journey machine: interactive', () => {
     actor.send({ type: 'HYPERPARAMETER_SET', field: 'hpo', value: 'on' });
     context = actor.getSnapshot().context;
     expect(context.hyperparameterErrors).toEqual({});
+    // Fixed: the request to fix them goes too.
+    expect(context.notice).toBeNull();
     expect(context.hyperparameters).toMatchObject({
       batchSize: 256,
       learningRate: 0.01,

@@ -84,8 +84,8 @@ describe('following a training while WML hangs', () => {
     );
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(lines).toEqual([
-      'WML not answering, retrying (2 of 3)',
-      'WML not answering, retrying (3 of 3)',
+      'WML not answering; trying again, attempt 2 of 3',
+      'WML not answering; trying again, attempt 3 of 3',
     ]);
     expect(error.exitCode).toBe(ExitCode.environment);
     expect(error.message).toMatch(/Could not reach WML .*ECONNABORTED/);

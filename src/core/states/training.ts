@@ -3,12 +3,26 @@ import { assign } from 'xstate';
 import { ExitCode } from '../errors.js';
 import { journeySetup, toJourneyError } from '../machine-setup.js';
 
+const FIX_VALUES = 'Fix the values in red before starting the training.';
+
 export const hyperparametersState = journeySetup.createStateConfig({
   initial: 'editing',
   states: {
     editing: {
       on: {
-        HYPERPARAMETER_SET: { actions: ['clearError', 'setHyperparameter'] },
+        HYPERPARAMETER_SET: {
+          actions: [
+            'clearError',
+            'setHyperparameter',
+            // The request to fix the values goes once they are fixed.
+            assign(({ context }) =>
+              context.notice === FIX_VALUES &&
+              Object.keys(context.hyperparameterErrors).length === 0
+                ? { notice: null }
+                : {},
+            ),
+          ],
+        },
         SUBMIT: [
           {
             guard: 'hyperparametersValid',
@@ -17,7 +31,7 @@ export const hyperparametersState = journeySetup.createStateConfig({
           },
           {
             actions: assign({
-              notice: 'Fix the values in red before starting the training.',
+              notice: FIX_VALUES,
             }),
           },
         ],

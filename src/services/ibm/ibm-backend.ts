@@ -141,7 +141,7 @@ export class IbmBackend implements TrainingBackend {
     // A hung service would otherwise mean minutes of silence: say so.
     const onRetry = (attempt: number, attempts: number) =>
       handlers.onNotice?.(
-        `WML not answering, retrying (${attempt} of ${attempts})`,
+        `WML not answering; trying again, attempt ${attempt} of ${attempts}`,
       );
     let offset = 0;
     let last: RunSnapshot | undefined;
