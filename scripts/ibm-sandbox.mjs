@@ -43,10 +43,15 @@ const entry = path.join(bundleDir, 'entry.ts');
 await fs.writeFile(
   entry,
   [
-    `export { startWmlContractServer } from ${JSON.stringify(path.join(root, 'test/helpers/wml-contract-server.ts'))};`,
-    `export { s3TrainingRunner } from ${JSON.stringify(path.join(root, 'test/helpers/wml-s3-runner.ts'))};`,
-    `export { startSandboxAccount } from ${JSON.stringify(path.join(root, 'test/helpers/ibm-sandbox-account.ts'))};`,
-  ].join('\n'),
+    ['startWmlContractServer', 'wml-contract-server.ts'],
+    ['s3TrainingRunner', 'wml-s3-runner.ts'],
+    ['startSandboxAccount', 'ibm-sandbox-account.ts'],
+  ]
+    .map(([name, file]) => {
+      const from = JSON.stringify(path.join(root, 'test/helpers', file));
+      return `export { ${name} } from ${from};`;
+    })
+    .join('\n'),
 );
 await build({
   entryPoints: [entry],

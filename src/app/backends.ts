@@ -59,10 +59,10 @@ export async function openBackend(
  * What a headless run checks before it inspects or uploads anything: the
  * backend (its settings, secrets, and for ibm that the API key signs in),
  * the buckets, the run id to resume (unknown: exit 1), CUDA for a local
- * GPU run (exit 2), that the code archive can be written beside the config
- * (exit 4), and that the results can land in the staging folder (exit 6),
- * for the modes that download them, rather than finding out after the
- * upload or the whole training.
+ * GPU run (exit 2), that the code archive can be written beside the
+ * config (exit 4), and that the results can land in the staging folder
+ * (exit 6), for the modes that download them, rather than finding out
+ * after the upload or the whole training.
  */
 export async function checkBeforeTraining(
   settings: Settings,
@@ -83,6 +83,8 @@ export async function checkBeforeTraining(
     session ??= await openBackend(settings);
     await session.backend.status(options.trainingId);
   } else {
+    // Also the journey's check before its upload (the app's path): here it
+    // comes before the inspection and the "Uploading" line.
     await checkLocalCompute(settings, options.configPath);
     await checkArchiveFolder(options.configPath);
   }

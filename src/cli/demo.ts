@@ -62,7 +62,8 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
       'recommendations',
       { user, items: top },
       [
-        `Top ${plural(top.length, 'movie')} for user ${user}${recommender.canExcludeSeen ? ' (not rated yet)' : ''}:`,
+        `Top ${plural(top.length, 'movie')} for user ${user}` +
+          `${recommender.canExcludeSeen ? ' (not rated yet)' : ''}:`,
         ...top.map(
           (r, i) =>
             `  ${i + 1}. ${r.title ?? r.item} (item ${r.item}, score ${r.score.toFixed(3)})`,
@@ -103,7 +104,9 @@ async function requireSampleUser(user: string): Promise<void> {
     ExitCode.invocation,
     `--user ${user}: the bundled sample has no such user; nothing was trained.`,
     {
-      hint: `Pass one of its ${users.size} users (ids ${first} … ${ids.at(-1)}), e.g. --user ${ids[0]}.`,
+      hint:
+        `Pass one of its ${users.size} users (ids ${first} … ` +
+        `${ids.at(-1)}), e.g. --user ${ids[0]}.`,
     },
   );
 }

@@ -174,7 +174,6 @@ export async function main(
     .option('--json', 'print JSON lines')
     .action(
       run(async (configPath: string, mode: TrainMode, trainingId?: string) => {
-        if (mode !== 'clean') await printConfigNotes(configPath, output);
         const { trainCommand } = await import('./train.js');
         return trainCommand({ configPath, mode, trainingId, io, output });
       }),
@@ -392,23 +391,6 @@ export interface SetupFlags {
   iamUrl?: string;
   signingRegion?: string;
   json?: boolean;
-}
-
-/**
- * What loading adapted from the original tool's layout, as `note:` lines
- * before the run. A config that does not load is train's to report.
- */
-async function printConfigNotes(
-  configPath: string,
-  output: Output,
-): Promise<void> {
-  const { loadConfig } = await import('../services/config/config-file.js');
-  const { printNotes } = await import('./journey-printer.js');
-  const notes = await loadConfig(configPath).then(
-    (loaded) => loaded.notes,
-    () => [],
-  );
-  printNotes(output, notes);
 }
 
 /** A word the app opens as its config: a .yaml or .yml path, or a file. */

@@ -251,7 +251,8 @@ async function requireDataPath(flag: string, resolved: string): Promise<void> {
       hint:
         flag === '--data'
           ? 'Give --data an existing folder (or ratings file), relative to the current folder.'
-          : '--data-file is relative to the data folder: give a file that is there, or --data FOLDER.',
+          : '--data-file is relative to the data folder: give a file ' +
+            'that is there, or --data FOLDER.',
     },
   );
 }

@@ -18,7 +18,11 @@ import type { Settings } from '../services/config/schema.js';
 import { debugLog } from '../services/debug-log.js';
 import { reasonOf } from '../services/fs-errors.js';
 import { withoutUsageText } from '../services/local/log-tail.js';
-import { createJourneyPrinter, statePath } from './journey-printer.js';
+import {
+  createJourneyPrinter,
+  printNotes,
+  statePath,
+} from './journey-printer.js';
 import type { CliIo, TrainMode } from './main.js';
 import type { Output } from './output.js';
 
@@ -42,7 +46,9 @@ export async function trainCommand(
     );
   }
   if (mode === 'clean') return clean(configPath, output);
-  const { settings } = await loadConfig(configPath);
+  const { settings, notes } = await loadConfig(configPath);
+  // What loading adapted from the original tool's layout, before the run.
+  printNotes(output, notes);
   await checkBeforeTraining(settings, {
     configPath,
     trainingId,
@@ -271,7 +277,9 @@ async function clean(configPath: string, output: Output): Promise<number> {
       ExitCode.data,
       `Could not remove the code archive ${archive}: ${reasonOf(error)}.`,
       {
-        hint: 'It lies beside the config: make that folder writable, or keep the config in a writable folder.',
+        hint:
+          'It lies beside the config: make that folder writable, or keep ' +
+          'the config in a writable folder.',
         cause: error,
       },
     );

@@ -48,7 +48,9 @@ export async function findRatingsFile(folder: string): Promise<string> {
       ExitCode.data,
       `No ratings file found in ${folder}.`,
       {
-        hint: `Put the file at ${path.join(folder, 'data', 'ratings.csv')}, or pick the file itself.`,
+        hint:
+          `Put the file at ${path.join(folder, 'data', 'ratings.csv')}, ` +
+          'or pick the file itself.',
       },
     );
   }

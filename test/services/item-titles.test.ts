@@ -5,16 +5,11 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readItemTitles } from '../../src/services/item-titles.js';
+import { sharedData } from '../helpers/cli.js';
 
-const repoRoot = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../..',
-);
-const shared = (relative: string): string =>
-  path.resolve(repoRoot, '../shared/data', relative);
+const shared = (relative: string): string => path.resolve(sharedData, relative);
 
 let dir: string;
 

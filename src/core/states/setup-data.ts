@@ -89,7 +89,9 @@ function inAppTerms(error: JourneyError): JourneyError {
   if (!error.hint?.includes('maxrec setup')) return error;
   return {
     ...error,
-    hint: 'Press Esc to go back to Setup and change the backend or compute size (cpu needs no CUDA device).',
+    hint:
+      'Press Esc to go back to Setup and change the backend or compute ' +
+      'size (cpu needs no CUDA device).',
   };
 }
 

@@ -51,7 +51,9 @@ export function tlsFailure(
     };
   }
   return {
-    message: `The secure connection to ${service} failed${during} (${code}): the server did not answer in TLS.`,
+    message:
+      `The secure connection to ${service} failed${during} (${code}): ` +
+      'the server did not answer in TLS.',
     hint:
       'Check the endpoint: http:// for a plain-HTTP server, https:// for a ' +
       'TLS one, the right host and port, and any proxy in between.',
